@@ -1,0 +1,1 @@
+//! sFlow version 5 datagrams (sflow.org sflow_version_5.txt).
