@@ -1,0 +1,3 @@
+//! Controller modules, one file each.
+
+pub mod sflow_rt;

@@ -1,0 +1,1 @@
+//! The `sflow_rt` module: triggers from an external sFlow-RT (REST API on 8008).
