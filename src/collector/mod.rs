@@ -9,7 +9,10 @@
 //! - [`ifmap`]: data source (agent + ifIndex) → switch port.
 //! - [`engine`]: the sans-IO [`Engine`] tying them together (`handle_*` in, `poll_events` out).
 //! - [`config`]: [`CollectorConfig`], the `[collector]` config section.
+//! - [`adapter`]: `proto::sflow` datagrams → engine inputs.
+//! - [`udp`]: the tokio task (socket, batching, event forwarding): [`udp::spawn`].
 
+pub mod adapter;
 pub mod agents;
 pub mod config;
 pub mod engine;
@@ -20,7 +23,9 @@ pub mod keys;
 pub mod sample;
 pub mod table;
 pub mod threshold;
+pub mod udp;
 
 pub use config::CollectorConfig;
 pub use engine::{AgentFilter, Engine};
 pub use sample::{DatagramMeta, IfRef, PacketSample, PortCounters};
+pub use udp::{spawn, CollectorHandle, SharedEngine};
