@@ -22,6 +22,7 @@ mod fixed_str;
 pub mod flow_mod;
 pub mod flow_removed;
 pub mod match_;
+pub mod neutral;
 pub mod packet_in;
 pub mod packet_out;
 pub mod port;
