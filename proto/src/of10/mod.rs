@@ -27,6 +27,9 @@ pub mod packet_in;
 pub mod packet_out;
 pub mod port;
 pub mod port_no;
+pub mod queue;
+pub mod stats_reply;
+pub mod stats_request;
 pub mod vendor;
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -42,6 +45,12 @@ pub use packet_in::{PacketIn, PacketInReason};
 pub use packet_out::PacketOut;
 pub use port::{PortMod, PortReason, PortStatus};
 pub use port_no::PortNo;
+pub use queue::{PacketQueue, QueueGetConfigReply, QueueGetConfigRequest, QueueProp};
+pub use stats_reply::{
+    AggregateStats, DescStats, FlowStats, PortStats, QueueStats, StatsReply, StatsReplyBody,
+    TableStats,
+};
+pub use stats_request::{FlowStatsRequest, StatsRequest, StatsRequestBody};
 pub use vendor::Vendor;
 
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
@@ -97,10 +106,18 @@ pub enum Message {
     FlowMod(FlowMod),
     /// `OFPT_PORT_MOD`.
     PortMod(PortMod),
+    /// `OFPT_STATS_REQUEST`.
+    StatsRequest(StatsRequest),
+    /// `OFPT_STATS_REPLY`.
+    StatsReply(StatsReply),
     /// `OFPT_BARRIER_REQUEST` (no body).
     BarrierRequest,
     /// `OFPT_BARRIER_REPLY` (no body).
     BarrierReply,
+    /// `OFPT_QUEUE_GET_CONFIG_REQUEST`.
+    QueueGetConfigRequest(QueueGetConfigRequest),
+    /// `OFPT_QUEUE_GET_CONFIG_REPLY`.
+    QueueGetConfigReply(QueueGetConfigReply),
     /// A message type 1.0 does not define; re-encoded byte for byte.
     Unknown {
         /// `ofp_header.type`.
@@ -196,8 +213,16 @@ impl Message {
             OFPT_PACKET_OUT => Message::PacketOut(PacketOut::decode(r)?),
             OFPT_FLOW_MOD => Message::FlowMod(FlowMod::decode(r)?),
             OFPT_PORT_MOD => Message::PortMod(PortMod::decode(r)?),
+            OFPT_STATS_REQUEST => Message::StatsRequest(StatsRequest::decode(r)?),
+            OFPT_STATS_REPLY => Message::StatsReply(StatsReply::decode(r)?),
             OFPT_BARRIER_REQUEST => Message::BarrierRequest,
             OFPT_BARRIER_REPLY => Message::BarrierReply,
+            OFPT_QUEUE_GET_CONFIG_REQUEST => {
+                Message::QueueGetConfigRequest(QueueGetConfigRequest::decode(r)?)
+            }
+            OFPT_QUEUE_GET_CONFIG_REPLY => {
+                Message::QueueGetConfigReply(QueueGetConfigReply::decode(r)?)
+            }
             ty => Message::Unknown { ty, body: r.rest() },
         };
         // Fixed-size bodies must fill the message exactly.
@@ -251,6 +276,10 @@ impl Message {
             Message::PacketOut(m) => m.encode(out)?,
             Message::FlowMod(m) => m.encode(out)?,
             Message::PortMod(m) => m.encode(out),
+            Message::StatsRequest(m) => m.encode(out),
+            Message::StatsReply(m) => m.encode(out)?,
+            Message::QueueGetConfigRequest(m) => m.encode(out),
+            Message::QueueGetConfigReply(m) => m.encode(out)?,
         }
         Ok(())
     }
@@ -277,6 +306,10 @@ impl Message {
                 Message::PacketOut(m) => m.encoded_len(),
                 Message::FlowMod(m) => m.encoded_len(),
                 Message::PortMod(m) => m.encoded_len(),
+                Message::StatsRequest(m) => m.encoded_len(),
+                Message::StatsReply(m) => m.encoded_len(),
+                Message::QueueGetConfigRequest(m) => m.encoded_len(),
+                Message::QueueGetConfigReply(m) => m.encoded_len(),
             }
     }
 
@@ -299,6 +332,10 @@ impl Message {
             Message::PacketOut(_) => OFPT_PACKET_OUT,
             Message::FlowMod(_) => OFPT_FLOW_MOD,
             Message::PortMod(_) => OFPT_PORT_MOD,
+            Message::StatsRequest(_) => OFPT_STATS_REQUEST,
+            Message::StatsReply(_) => OFPT_STATS_REPLY,
+            Message::QueueGetConfigRequest(_) => OFPT_QUEUE_GET_CONFIG_REQUEST,
+            Message::QueueGetConfigReply(_) => OFPT_QUEUE_GET_CONFIG_REPLY,
             Message::BarrierRequest => OFPT_BARRIER_REQUEST,
             Message::BarrierReply => OFPT_BARRIER_REPLY,
             Message::Unknown { ty, .. } => *ty,

@@ -8,7 +8,7 @@ use bytes::{Bytes, BytesMut};
 use super::*;
 use crate::types::{DatapathId, MacAddr};
 
-fn check(bytes: &[u8], xid: u32, msg: Message) {
+pub(super) fn check(bytes: &[u8], xid: u32, msg: Message) {
     let buf = Bytes::copy_from_slice(bytes);
     let (h, got) = Message::decode(&buf).unwrap();
     assert_eq!(h.xid, xid);
