@@ -8,6 +8,10 @@ use bytes::{Bytes, BytesMut};
 use super::*;
 use crate::types::{DatapathId, MacAddr};
 
+mod queue;
+mod stats_reply;
+mod stats_request;
+
 pub(super) fn check(bytes: &[u8], xid: u32, msg: Message) {
     let buf = Bytes::copy_from_slice(bytes);
     let (h, got) = Message::decode(&buf).unwrap();
