@@ -21,6 +21,7 @@ pub mod flow_mod;
 pub mod packet_in;
 pub mod packet_out;
 pub mod flow_removed;
+pub mod neutral;
 
 // Everything else.
 pub mod consts;
