@@ -28,7 +28,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod bus;
 pub mod config;
+pub mod controller;
 pub mod event;
 pub mod module;
 pub mod modules;

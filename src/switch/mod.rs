@@ -8,7 +8,13 @@
 //! - [`handle`]: the registry of connected switches, by datapath id.
 //! - [`driver`]: the task owning the `TcpStream`.
 
+pub mod driver;
+pub mod handle;
 pub mod handshake;
+pub mod of10;
+pub mod of13;
+pub mod session;
+pub mod wire;
 
 use std::fmt;
 use std::time::Duration;
@@ -47,6 +53,12 @@ pub enum ConnectionError {
     EchoTimeout {
         /// How many.
         misses: u32,
+    },
+    /// The first message was not a HELLO.
+    #[error("first message was type {msg_type}, not HELLO")]
+    NoHello {
+        /// Its type byte.
+        msg_type: u8,
     },
     /// The switch refused the handshake with an ERROR.
     #[error("switch refused the handshake: {0}")]
