@@ -15,12 +15,12 @@ pub mod action;
 pub mod consts_flow;
 pub mod flow_mod;
 pub mod flow_removed;
+pub mod group_mod;
 pub mod instruction;
 pub mod match_;
-pub mod neutral;
-pub mod group_mod;
 pub mod multipart_flow;
 pub mod multipart_group;
+pub mod neutral;
 pub mod oxm;
 pub mod packet_in;
 pub mod packet_out;
@@ -57,12 +57,17 @@ pub use self::error_msg::ErrorMsg;
 pub use self::experimenter::Experimenter;
 pub use self::flow_mod::FlowMod;
 pub use self::flow_removed::FlowRemoved;
+pub use self::group_mod::{Bucket, GroupMod};
 pub use self::hello::{Hello, HelloElem};
 pub use self::meter::{MeterBand, MeterMod};
 pub use self::multipart::{
     MultipartReply, MultipartReplyBody, MultipartRequest, MultipartRequestBody,
 };
 pub use self::multipart_desc::Desc;
+pub use self::multipart_flow::{
+    AggregateStatsReply, AggregateStatsRequest, FlowStats, FlowStatsRequest,
+};
+pub use self::multipart_group::{BucketCounter, GroupDesc, GroupStats, GroupStatsRequest};
 pub use self::multipart_meter::{
     MeterBandStats, MeterConfig, MeterFeatures, MeterMultipartRequest, MeterStats,
 };
@@ -122,6 +127,8 @@ pub enum Message {
     PacketOut(PacketOut),
     /// `OFPT_FLOW_MOD`.
     FlowMod(FlowMod),
+    /// `OFPT_GROUP_MOD`.
+    GroupMod(GroupMod),
     /// `OFPT_PORT_MOD`.
     PortMod(PortMod),
     /// `OFPT_TABLE_MOD`.
@@ -258,6 +265,7 @@ impl Message {
             OFPT_PORT_STATUS => Message::PortStatus(PortStatus::decode(r)?),
             OFPT_PACKET_OUT => Message::PacketOut(PacketOut::decode(r)?),
             OFPT_FLOW_MOD => Message::FlowMod(FlowMod::decode(r)?),
+            OFPT_GROUP_MOD => Message::GroupMod(GroupMod::decode(r)?),
             OFPT_PORT_MOD => Message::PortMod(PortMod::decode(r)?),
             OFPT_TABLE_MOD => Message::TableMod(TableMod::decode(r)?),
             OFPT_MULTIPART_REQUEST => Message::MultipartRequest(MultipartRequest::decode(r)?),
@@ -298,6 +306,7 @@ impl Message {
             Message::PortStatus(_) => OFPT_PORT_STATUS,
             Message::PacketOut(_) => OFPT_PACKET_OUT,
             Message::FlowMod(_) => OFPT_FLOW_MOD,
+            Message::GroupMod(_) => OFPT_GROUP_MOD,
             Message::PortMod(_) => OFPT_PORT_MOD,
             Message::TableMod(_) => OFPT_TABLE_MOD,
             Message::MultipartRequest(_) => OFPT_MULTIPART_REQUEST,
@@ -371,6 +380,7 @@ impl Message {
             Message::PortStatus(p) => p.encode(out),
             Message::PacketOut(p) => p.encode(out)?,
             Message::FlowMod(f) => f.encode(out)?,
+            Message::GroupMod(g) => g.encode(out)?,
             Message::PortMod(p) => p.encode(out),
             Message::TableMod(t) => t.encode(out),
             Message::QueueGetConfigRequest(q) => q.encode(out),

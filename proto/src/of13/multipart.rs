@@ -16,6 +16,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 use super::consts::*;
 use super::experimenter::Experimenter;
 use super::multipart_desc::Desc;
+use super::multipart_flow::{
+    AggregateStatsReply, AggregateStatsRequest, FlowStats, FlowStatsRequest,
+};
+use super::multipart_group::{GroupDesc, GroupStats, GroupStatsRequest};
 use super::multipart_meter::{MeterConfig, MeterFeatures, MeterMultipartRequest, MeterStats};
 use super::multipart_stats::{
     GroupFeatures, PortStats, PortStatsRequest, QueueStats, QueueStatsRequest, TableStats,
@@ -61,12 +65,18 @@ pub struct MultipartReply {
 pub enum MultipartRequestBody {
     /// `OFPMP_DESC`: empty body.
     Desc,
+    /// `OFPMP_FLOW`.
+    Flow(FlowStatsRequest),
+    /// `OFPMP_AGGREGATE`.
+    Aggregate(AggregateStatsRequest),
     /// `OFPMP_TABLE`: empty body.
     Table,
     /// `OFPMP_PORT_STATS`.
     PortStats(PortStatsRequest),
     /// `OFPMP_QUEUE`.
     Queue(QueueStatsRequest),
+    /// `OFPMP_GROUP`.
+    Group(GroupStatsRequest),
     /// `OFPMP_GROUP_DESC`: empty body.
     GroupDesc,
     /// `OFPMP_GROUP_FEATURES`: empty body.
@@ -100,12 +110,20 @@ pub enum MultipartRequestBody {
 pub enum MultipartReplyBody {
     /// `OFPMP_DESC`: `ofp_desc` (boxed: it is 1056 bytes of text).
     Desc(Box<Desc>),
+    /// `OFPMP_FLOW`: an array of `ofp_flow_stats`.
+    Flow(Vec<FlowStats>),
+    /// `OFPMP_AGGREGATE`: `ofp_aggregate_stats_reply`.
+    Aggregate(AggregateStatsReply),
     /// `OFPMP_TABLE`: an array of `ofp_table_stats`.
     Table(Vec<TableStats>),
     /// `OFPMP_PORT_STATS`: an array of `ofp_port_stats`.
     PortStats(Vec<PortStats>),
     /// `OFPMP_QUEUE`: an array of `ofp_queue_stats`.
     Queue(Vec<QueueStats>),
+    /// `OFPMP_GROUP`: an array of `ofp_group_stats`.
+    Group(Vec<GroupStats>),
+    /// `OFPMP_GROUP_DESC`: an array of `ofp_group_desc`.
+    GroupDesc(Vec<GroupDesc>),
     /// `OFPMP_GROUP_FEATURES`: `ofp_group_features`.
     GroupFeatures(GroupFeatures),
     /// `OFPMP_METER`: an array of `ofp_meter_stats`.
@@ -226,9 +244,12 @@ impl MultipartRequest {
         };
         let body = match ty {
             OFPMP_DESC => empty(r, MultipartRequestBody::Desc)?,
+            OFPMP_FLOW => MultipartRequestBody::Flow(FlowStatsRequest::decode(r)?),
+            OFPMP_AGGREGATE => MultipartRequestBody::Aggregate(AggregateStatsRequest::decode(r)?),
             OFPMP_TABLE => empty(r, MultipartRequestBody::Table)?,
             OFPMP_PORT_STATS => MultipartRequestBody::PortStats(PortStatsRequest::decode(r)?),
             OFPMP_QUEUE => MultipartRequestBody::Queue(QueueStatsRequest::decode(r)?),
+            OFPMP_GROUP => MultipartRequestBody::Group(GroupStatsRequest::decode(r)?),
             OFPMP_GROUP_DESC => empty(r, MultipartRequestBody::GroupDesc)?,
             OFPMP_GROUP_FEATURES => empty(r, MultipartRequestBody::GroupFeatures)?,
             OFPMP_METER => MultipartRequestBody::Meter(MeterMultipartRequest::decode(r)?),
@@ -250,7 +271,10 @@ impl MultipartRequest {
     pub fn mp_type(&self) -> u16 {
         match &self.body {
             MultipartRequestBody::Desc => OFPMP_DESC,
+            MultipartRequestBody::Flow(_) => OFPMP_FLOW,
+            MultipartRequestBody::Aggregate(_) => OFPMP_AGGREGATE,
             MultipartRequestBody::Table => OFPMP_TABLE,
+            MultipartRequestBody::Group(_) => OFPMP_GROUP,
             MultipartRequestBody::PortStats(_) => OFPMP_PORT_STATS,
             MultipartRequestBody::Queue(_) => OFPMP_QUEUE,
             MultipartRequestBody::GroupDesc => OFPMP_GROUP_DESC,
@@ -280,6 +304,9 @@ impl MultipartRequest {
             | MultipartRequestBody::GroupFeatures
             | MultipartRequestBody::MeterFeatures
             | MultipartRequestBody::PortDesc => {}
+            MultipartRequestBody::Flow(f) => f.encode(out)?,
+            MultipartRequestBody::Aggregate(a) => a.encode(out)?,
+            MultipartRequestBody::Group(g) => g.encode(out),
             MultipartRequestBody::PortStats(p) => p.encode(out),
             MultipartRequestBody::Queue(q) => q.encode(out),
             MultipartRequestBody::Meter(m) | MultipartRequestBody::MeterConfig(m) => m.encode(out),
@@ -298,7 +325,11 @@ impl MultipartReply {
         let (ty, flags) = envelope(r, "ofp_multipart_reply.type", reply_name)?;
         let body = match ty {
             OFPMP_DESC => MultipartReplyBody::Desc(Box::new(Desc::decode(r)?)),
+            OFPMP_FLOW => MultipartReplyBody::Flow(list(r, FlowStats::decode)?),
+            OFPMP_AGGREGATE => MultipartReplyBody::Aggregate(AggregateStatsReply::decode(r)?),
             OFPMP_TABLE => MultipartReplyBody::Table(list(r, TableStats::decode)?),
+            OFPMP_GROUP => MultipartReplyBody::Group(list(r, GroupStats::decode)?),
+            OFPMP_GROUP_DESC => MultipartReplyBody::GroupDesc(list(r, GroupDesc::decode)?),
             OFPMP_PORT_STATS => MultipartReplyBody::PortStats(list(r, PortStats::decode)?),
             OFPMP_QUEUE => MultipartReplyBody::Queue(list(r, QueueStats::decode)?),
             OFPMP_GROUP_FEATURES => MultipartReplyBody::GroupFeatures(GroupFeatures::decode(r)?),
@@ -319,7 +350,11 @@ impl MultipartReply {
     pub fn mp_type(&self) -> u16 {
         match &self.body {
             MultipartReplyBody::Desc(_) => OFPMP_DESC,
+            MultipartReplyBody::Flow(_) => OFPMP_FLOW,
+            MultipartReplyBody::Aggregate(_) => OFPMP_AGGREGATE,
             MultipartReplyBody::Table(_) => OFPMP_TABLE,
+            MultipartReplyBody::Group(_) => OFPMP_GROUP,
+            MultipartReplyBody::GroupDesc(_) => OFPMP_GROUP_DESC,
             MultipartReplyBody::PortStats(_) => OFPMP_PORT_STATS,
             MultipartReplyBody::Queue(_) => OFPMP_QUEUE,
             MultipartReplyBody::GroupFeatures(_) => OFPMP_GROUP_FEATURES,
@@ -348,7 +383,23 @@ impl MultipartReply {
         put_envelope(out, self.mp_type(), self.flags);
         match &self.body {
             MultipartReplyBody::Desc(d) => d.encode(out),
+            MultipartReplyBody::Flow(v) => {
+                for f in v {
+                    f.encode(out)?;
+                }
+            }
+            MultipartReplyBody::Aggregate(a) => a.encode(out),
             MultipartReplyBody::Table(v) => v.iter().for_each(|t| t.encode(out)),
+            MultipartReplyBody::Group(v) => {
+                for g in v {
+                    g.encode(out)?;
+                }
+            }
+            MultipartReplyBody::GroupDesc(v) => {
+                for g in v {
+                    g.encode(out)?;
+                }
+            }
             MultipartReplyBody::PortStats(v) => v.iter().for_each(|p| p.encode(out)),
             MultipartReplyBody::Queue(v) => v.iter().for_each(|q| q.encode(out)),
             MultipartReplyBody::GroupFeatures(g) => g.encode(out),
