@@ -235,6 +235,16 @@ fn put_envelope(out: &mut BytesMut, ty: u16, flags: u16) {
 }
 
 impl MultipartRequest {
+    /// A single request (no `OFPMPF_REQ_MORE`).
+    pub fn new(body: MultipartRequestBody) -> Self {
+        MultipartRequest { flags: 0, body }
+    }
+
+    /// True when `OFPMPF_REQ_MORE` is set: more requests of this transaction follow.
+    pub fn more(&self) -> bool {
+        self.flags & OFPMPF_REQ_MORE != 0
+    }
+
     /// Decode the body after `ofp_header`; the reader's context becomes
     /// `"OFPMP_<TYPE> request"` so errors name the body type.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -319,6 +329,11 @@ impl MultipartRequest {
 }
 
 impl MultipartReply {
+    /// A final reply (no `OFPMPF_REPLY_MORE`).
+    pub fn new(body: MultipartReplyBody) -> Self {
+        MultipartReply { flags: 0, body }
+    }
+
     /// Decode the body after `ofp_header`; the reader's context becomes
     /// `"OFPMP_<TYPE> reply"` so errors name the body type.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
