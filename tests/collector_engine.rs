@@ -388,3 +388,31 @@ fn config_section_builds_an_engine_and_rejects_mistakes() {
         .to_string()
         .contains("not a flow"));
 }
+
+#[test]
+fn collector_section_reads_from_toml() {
+    let cfg: CollectorConfig = toml::from_str(
+        r#"
+listen = "0.0.0.0:6343"
+[flows.tcp]
+keys = "ipsource,ipdestination,tcpsourceport,tcpdestinationport"
+value = "bytes"
+filter = "tcpdestinationport=80"
+n = 10
+t = 2
+[thresholds.web]
+metric = "tcp"
+value = 10000
+byFlow = true
+timeout = 10
+"#,
+    )
+    .unwrap();
+    let e = cfg.build_engine().unwrap();
+    assert_eq!(e.flow("tcp").unwrap().n, 10);
+    assert_eq!(e.threshold("web").unwrap().value, 10000.0);
+    let err = toml::from_str::<CollectorConfig>("[flows.tcp]\nkeys = \"ipsource\"\nbogus = 1\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bogus"), "{err}");
+}

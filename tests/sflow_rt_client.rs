@@ -471,6 +471,13 @@ fn config_is_checked() {
     assert!(bad(json!({"thresholds": {"t": {"metric": "f"}}})).contains("[sflow_rt.thresholds.t]"));
     assert!(bad(json!({"backoff_max": 0})).contains("backoff_max"));
     assert!(serde_json::from_value::<SflowRtConfig>(json!({"urll": "x"})).is_err());
+    let t: SflowRtConfig = toml::from_str(
+        "enabled = true\nmetric_poll_interval = 60\n[flows.tcp]\nkeys = 'ipsource,ipdestination'\nvalue = 'bytes'\n[thresholds.web]\nmetric = 'tcp'\nvalue = 125000\nbyFlow = true\n",
+    )
+    .unwrap();
+    assert_eq!(t.flows["tcp"]["keys"], "ipsource,ipdestination");
+    assert_eq!(t.thresholds["web"]["byFlow"], true);
+    assert_eq!(t.metric_poll_interval, Some(60.0));
     let d = SflowRtConfig::default();
     assert!(!d.enabled);
     assert_eq!(

@@ -118,6 +118,18 @@ impl IfMap {
         self.local.get(&ifindex).cloned()
     }
 
+    /// What OVS's own counter records (1004/1005) said about `(agent, ifindex)`, ignoring
+    /// the controller's port names (for diagnostics and tests).
+    pub fn from_counters(&self, agent: IpAddr, ifindex: u32) -> Option<PortLocation> {
+        let c = self.counters.get(&(agent, ifindex))?;
+        let (dpid, port_no) = c.openflow?;
+        Some(PortLocation {
+            dpid,
+            port_no,
+            port_name: c.name.clone(),
+        })
+    }
+
     fn name_of(&self, dpid: DatapathId, port_no: u32) -> Option<String> {
         self.by_name
             .iter()
