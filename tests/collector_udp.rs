@@ -236,3 +236,24 @@ fn the_shared_corpus_feeds_the_engine_and_negatives_are_counted() {
     assert_eq!(e.stats().parse_errors, 7);
     assert!(e.agents().get(peer).unwrap().parse_errors >= 5);
 }
+
+#[test]
+fn ovs_bridge_sampler_data_source_0_is_attributed_to_the_input_port() {
+    let mut e = Engine::new();
+    e.set_flow(
+        "pair",
+        &serde_json::from_str(r#"{"keys":"ipsource,ipdestination"}"#).unwrap(),
+    )
+    .unwrap();
+    let mut s = flow_sample(9, 1, tcp_frame(1, 2, 3, 80));
+    if let Sample::Flow(f) = &mut s {
+        f.source_id.index = 0;
+    }
+    let peer: IpAddr = "127.0.0.1".parse().unwrap();
+    feed_datagram(&mut e, 1_000, peer, &datagram(1, vec![s])).unwrap();
+    let top = e.top_flows(1_000, "pair", 1).unwrap();
+    assert_eq!(
+        (top[0].key.as_str(), top[0].data_source.as_str()),
+        ("10.0.0.1,10.0.0.2", "9")
+    );
+}

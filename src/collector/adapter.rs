@@ -146,8 +146,13 @@ pub fn packet_sample(
 ) -> Result<PacketSample, DecodeError> {
     let mut p = PacketSample::new(agent);
     p.sub_agent = sub_agent;
-    p.source_id = f.source_id.index;
     p.input = if_ref(f.input);
+    // OVS samples with one bridge-wide sampler whose data source is 0:0; like sFlow-RT,
+    // attribute such samples to the ingress interface so the data source names a port.
+    p.source_id = match (f.source_id.index, p.input) {
+        (0, Some(IfRef::Index(i))) => i,
+        (ds, _) => ds,
+    };
     p.output = if_ref(f.output);
     p.sampling_rate = f.sampling_rate;
     p.sample_pool = f.sample_pool;

@@ -52,7 +52,8 @@ pub struct PacketSample {
     pub agent: IpAddr,
     /// The datagram's sub-agent id (OVS: one per bridge).
     pub sub_agent: u32,
-    /// The data source's ifIndex (`source_id` index of the flow sample).
+    /// The data source's ifIndex: the flow sample's `source_id` index, or the input
+    /// ifIndex when that is 0 (OVS's bridge-wide sampler).
     pub source_id: u32,
     /// The interface the packet came in on.
     pub input: Option<IfRef>,
