@@ -238,7 +238,7 @@ fn the_shared_corpus_feeds_the_engine_and_negatives_are_counted() {
 }
 
 #[test]
-fn ovs_bridge_sampler_data_source_0_is_attributed_to_the_input_port() {
+fn ovs_bridge_sampler_data_source_is_attributed_to_the_input_port() {
     let mut e = Engine::new();
     e.set_flow(
         "pair",

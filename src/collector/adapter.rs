@@ -147,13 +147,16 @@ pub fn packet_sample(
     let mut p = PacketSample::new(agent);
     p.sub_agent = sub_agent;
     p.input = if_ref(f.input);
-    // OVS samples with one bridge-wide sampler whose data source is 0:0; like sFlow-RT,
-    // attribute such samples to the ingress interface so the data source names a port.
-    p.source_id = match (f.source_id.index, p.input) {
-        (0, Some(IfRef::Index(i))) => i,
-        (ds, _) => ds,
+    // The data source is the sampled port. OVS samples with one bridge-wide sampler
+    // (source 0:1000 in OVS 3.1) that names no port: like sFlow-RT, attribute such samples
+    // to the ingress interface, so that the data source names the port the traffic
+    // entered by. A source that is one of the packet's own ports is kept as sent.
+    let ds = f.source_id.index;
+    let is_port = |r: Option<IfRef>| r == Some(IfRef::Index(ds));
+    p.source_id = match p.input {
+        Some(IfRef::Index(i)) if !is_port(p.input) && !is_port(p.output) => i,
+        _ => ds,
     };
-    p.output = if_ref(f.output);
     p.sampling_rate = f.sampling_rate;
     p.sample_pool = f.sample_pool;
     p.drops = f.drops;

@@ -52,8 +52,9 @@ pub struct PacketSample {
     pub agent: IpAddr,
     /// The datagram's sub-agent id (OVS: one per bridge).
     pub sub_agent: u32,
-    /// The data source's ifIndex: the flow sample's `source_id` index, or the input
-    /// ifIndex when that is 0 (OVS's bridge-wide sampler).
+    /// The data source's ifIndex: the flow sample's `source_id` index when it is one of
+    /// the packet's ports, else the input ifIndex (OVS's bridge-wide sampler, see
+    /// [`crate::collector::adapter::packet_sample`]).
     pub source_id: u32,
     /// The interface the packet came in on.
     pub input: Option<IfRef>,
