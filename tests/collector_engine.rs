@@ -354,6 +354,10 @@ fn agent_stats_and_parse_errors() {
     // sFlow-RT /agents/json names (sflow-rt-api.md 1.2, Chou book)
     assert_eq!(j["sFlowDatagramsReceived"], 4);
     assert_eq!(j["sFlowDatagramsLost"], 2);
+    let r = serde_json::to_value(e.agents().report(T0 + 1500)).unwrap();
+    assert_eq!(r["127.0.0.1"]["sFlowDatagramsReceived"], 4);
+    assert_eq!(r["127.0.0.1"]["lastSeen"], 1500);
+    assert_eq!(r["127.0.0.1"]["firstSeen"], 1500);
     assert_eq!(e.stats().parse_errors, 1);
 }
 

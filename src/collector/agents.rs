@@ -80,6 +80,21 @@ struct Agent {
     seqs: HashMap<u32, SeqState>,
 }
 
+/// One agent in sFlow-RT's `/agents/json` shape (an object keyed by agent address):
+/// the counters plus `firstSeen`/`lastSeen` as milliseconds ago.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgentReport {
+    /// The counters.
+    #[serde(flatten)]
+    pub stats: AgentStats,
+    /// ms since the first datagram.
+    #[serde(rename = "firstSeen")]
+    pub first_seen: u64,
+    /// ms since the latest datagram.
+    #[serde(rename = "lastSeen")]
+    pub last_seen: u64,
+}
+
 /// All agents.
 #[derive(Debug, Default)]
 pub struct Agents {
@@ -176,6 +191,21 @@ impl Agents {
     /// Every agent.
     pub fn iter(&self) -> impl Iterator<Item = (&IpAddr, &AgentStats)> {
         self.map.iter().map(|(k, a)| (k, &a.stats))
+    }
+
+    /// sFlow-RT's `/agents/json`: every agent by address.
+    pub fn report(&self, now: u64) -> std::collections::BTreeMap<String, AgentReport> {
+        self.map
+            .iter()
+            .map(|(addr, a)| {
+                let r = AgentReport {
+                    stats: a.stats.clone(),
+                    first_seen: now.saturating_sub(a.stats.first_seen),
+                    last_seen: now.saturating_sub(a.stats.last_seen),
+                };
+                (addr.to_string(), r)
+            })
+            .collect()
     }
 
     /// Number of agents tracked.
