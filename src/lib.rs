@@ -1,0 +1,3 @@
+//! tapdemon: an OpenFlow controller for on-demand traffic tapping.
+
+pub mod topology;

@@ -1,0 +1,178 @@
+//! `[topology]` configuration.
+//!
+//! ```toml
+//! [topology]
+//! enabled = true              # LLDP discovery (static links work either way)
+//! probe_interval_secs = 2     # each live port is probed this often
+//! link_timeout_secs = 6       # a link with no probe for this long is down (default 3 x probe)
+//! host_timeout_secs = 300     # a host not seen for this long is forgotten (0 = never)
+//!
+//! [[topology.links]]          # a link discovery cannot see (LLDP filtered in between)
+//! a = "s1:6"                  # SWITCH:PORT, SWITCH a name from [switches] or a hex dpid
+//! b = "s3:1"
+//! ```
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use proto::DatapathId;
+
+use super::{PortRef, StaticLinkError, Timers, OFPP_MAX};
+
+/// The `[topology]` table.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TopologyConfig {
+    /// LLDP discovery on every port of every switch.
+    pub enabled: bool,
+    /// Seconds between probes of one port (at least 1).
+    pub probe_interval_secs: u64,
+    /// Seconds without a probe before a discovered link is down; default 3 x the probe
+    /// interval, so one lost probe does not flap the link. Must exceed the probe interval.
+    pub link_timeout_secs: Option<u64>,
+    /// Seconds a host may stay silent before it is forgotten; 0 keeps hosts until their port
+    /// or switch goes down.
+    pub host_timeout_secs: u64,
+    /// Static links (`[[topology.links]]`).
+    pub links: Vec<StaticLinkConfig>,
+}
+
+impl Default for TopologyConfig {
+    fn default() -> Self {
+        TopologyConfig {
+            enabled: true,
+            probe_interval_secs: 2,
+            link_timeout_secs: None,
+            host_timeout_secs: 300,
+            links: Vec::new(),
+        }
+    }
+}
+
+/// One `[[topology.links]]` entry: a cable between two switch ports, both directions.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaticLinkConfig {
+    /// One end, `SWITCH:PORT`.
+    pub a: String,
+    /// The other end, `SWITCH:PORT`.
+    pub b: String,
+}
+
+/// A `[topology]` table that cannot be used. Each message names the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TopologyConfigError {
+    /// `probe_interval_secs = 0`.
+    #[error("topology.probe_interval_secs must be at least 1")]
+    ZeroProbeInterval,
+    /// A link timeout that one probe interval would already exceed.
+    #[error(
+        "topology.link_timeout_secs ({timeout}) must exceed probe_interval_secs ({interval}), \
+         or links go down between probes"
+    )]
+    LinkTimeoutTooShort {
+        /// The timeout.
+        timeout: u64,
+        /// The interval.
+        interval: u64,
+    },
+    /// An end that is not `SWITCH:PORT` with a port in 1..=0xffffff00.
+    #[error("topology.links[{index}].{end}: {value:?} is not SWITCH:PORT (like \"s1:6\")")]
+    BadEndpoint {
+        /// Index in `topology.links`.
+        index: usize,
+        /// `a` or `b`.
+        end: &'static str,
+        /// The string.
+        value: String,
+    },
+    /// A switch name that is neither configured nor a hex datapath id.
+    #[error("topology.links[{index}].{end}: unknown switch {name:?} (not a configured switch name or a hex dpid)")]
+    UnknownSwitch {
+        /// Index in `topology.links`.
+        index: usize,
+        /// `a` or `b`.
+        end: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// A link that conflicts with itself or an earlier one.
+    #[error("topology.links[{index}]: {source}")]
+    StaticLink {
+        /// Index in `topology.links`.
+        index: usize,
+        /// What is wrong.
+        source: StaticLinkError,
+    },
+}
+
+impl TopologyConfig {
+    pub(super) fn timers(&self) -> Result<Timers, TopologyConfigError> {
+        let interval = self.probe_interval_secs;
+        if interval == 0 {
+            return Err(TopologyConfigError::ZeroProbeInterval);
+        }
+        let timeout = self
+            .link_timeout_secs
+            .unwrap_or_else(|| interval.saturating_mul(3));
+        if timeout <= interval {
+            return Err(TopologyConfigError::LinkTimeoutTooShort { timeout, interval });
+        }
+        Ok(Timers {
+            probe_interval: Duration::from_secs(interval),
+            link_timeout: Duration::from_secs(timeout),
+            host_timeout: (self.host_timeout_secs > 0)
+                .then(|| Duration::from_secs(self.host_timeout_secs)),
+        })
+    }
+
+    /// Resolve `links` to port pairs; names go through `names`.
+    pub(super) fn static_links(
+        &self,
+        names: &BTreeMap<String, DatapathId>,
+    ) -> Result<Vec<(PortRef, PortRef)>, TopologyConfigError> {
+        self.links
+            .iter()
+            .enumerate()
+            .map(|(index, l)| {
+                Ok((
+                    parse_endpoint(&l.a, names, index, "a")?,
+                    parse_endpoint(&l.b, names, index, "b")?,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// `SWITCH:PORT`, where SWITCH is a configured name, `0x` + hex, or 16 hex digits as OVS prints
+/// a dpid.
+fn parse_endpoint(
+    value: &str,
+    names: &BTreeMap<String, DatapathId>,
+    index: usize,
+    end: &'static str,
+) -> Result<PortRef, TopologyConfigError> {
+    let bad = || TopologyConfigError::BadEndpoint {
+        index,
+        end,
+        value: value.to_string(),
+    };
+    let (switch, port) = value.trim().rsplit_once(':').ok_or_else(bad)?;
+    let port: u32 = port.parse().map_err(|_| bad())?;
+    if !(1..=OFPP_MAX).contains(&port) || switch.is_empty() {
+        return Err(bad());
+    }
+    let hex = switch
+        .strip_prefix("0x")
+        .or_else(|| (switch.len() == 16).then_some(switch));
+    let dpid = names
+        .get(switch)
+        .copied()
+        .or_else(|| hex.and_then(|h| u64::from_str_radix(h, 16).ok().map(DatapathId)))
+        .ok_or_else(|| TopologyConfigError::UnknownSwitch {
+            index,
+            end,
+            name: switch.to_string(),
+        })?;
+    Ok(PortRef::new(dpid, port))
+}
