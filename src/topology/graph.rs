@@ -5,12 +5,12 @@ use std::time::{Duration, Instant};
 
 use proto::{DatapathId, MacAddr};
 
-use super::{PortDesc, PortRef, PortUpdate, OFPP_MAX};
+use super::{PortRef, PortUpdate, SwitchPort, OFPP_MAX};
 
 /// One port and its probe schedule.
 #[derive(Debug, Clone)]
 pub(super) struct Port {
-    pub(super) desc: PortDesc,
+    pub(super) desc: SwitchPort,
     /// When to probe next; `None` while the port is down.
     next_probe: Option<Instant>,
 }
@@ -40,7 +40,7 @@ fn is_physical(port: u32) -> bool {
     (1..=OFPP_MAX).contains(&port)
 }
 
-fn port_entry(now: Instant, desc: &PortDesc) -> Port {
+fn port_entry(now: Instant, desc: &SwitchPort) -> Port {
     Port {
         desc: desc.clone(),
         // A port that comes up is probed at once, so links appear without waiting an interval.
@@ -61,7 +61,7 @@ impl Graph {
         self.switches.iter().map(|(d, s)| (*d, s))
     }
 
-    pub(super) fn switch_up(&mut self, now: Instant, dpid: DatapathId, ports: &[PortDesc]) {
+    pub(super) fn switch_up(&mut self, now: Instant, dpid: DatapathId, ports: &[SwitchPort]) {
         let ports = ports
             .iter()
             .filter(|p| is_physical(p.number))

@@ -14,6 +14,16 @@
 //!   [`Topology::host_location`], [`Topology::is_edge_port`], [`Topology::links`],
 //!   [`Topology::snapshot`].
 //!
+//! # Wiring it to the runtime (the `topology` module)
+//! - `SwitchUp` -> `switch_up` (ports widened to OF1.3 numbers, LOCAL excluded); install a
+//!   flow sending `eth_type = 0x88cc` to the controller above every forwarding flow.
+//! - `SwitchDown` -> `switch_down`; `PortStatus` -> `port_status`.
+//! - `PacketIn` with EtherType 0x88cc -> `handle_lldp` (an `Err` is logged at debug); any
+//!   other packet-in -> `learn_host` with its source MAC and IP. sFlow samples ->
+//!   `learn_host` with `HostSource::Sflow` once their ifindex is mapped to a port.
+//! - `Timer` -> `handle_timeout` then `poll_probes`, each probe a packet-out of its frame on
+//!   its port; re-arm the timer for `poll_timeout()`.
+//!
 //! Call order for a timer tick: `handle_timeout(now)` then `poll_probes(now)`; schedule the next
 //! tick at `poll_timeout()`.
 //!
@@ -97,8 +107,9 @@ impl fmt::Display for PortRef {
 }
 
 /// A switch port as the switch described it (features reply, port-desc or port-status).
+/// From the runtime's `event::PortDesc`: `number: port_no`, `live: is_up()`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PortDesc {
+pub struct SwitchPort {
     /// OpenFlow port number (OF1.3 numbering).
     pub number: u32,
     /// Interface name (`s1-eth6`).
@@ -114,7 +125,7 @@ pub struct PortDesc {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortUpdate {
     /// `OFPPR_ADD` or `OFPPR_MODIFY`: the port as it now is.
-    Changed(PortDesc),
+    Changed(SwitchPort),
     /// `OFPPR_DELETE`.
     Deleted(u32),
 }
@@ -290,7 +301,7 @@ impl Topology {
         &mut self,
         now: Instant,
         dpid: DatapathId,
-        ports: &[PortDesc],
+        ports: &[SwitchPort],
     ) -> Vec<TopologyEvent> {
         let mut events = Vec::new();
         if self.graph.contains(dpid) {
