@@ -6,6 +6,7 @@
 //! probe_interval_secs = 2     # each live port is probed this often
 //! link_timeout_secs = 6       # a link with no probe for this long is down (default 3 x probe)
 //! host_timeout_secs = 300     # a host not seen for this long is forgotten (0 = never)
+//! max_hosts = 65536           # beyond this many hosts, new ones are not learned (MAC floods)
 //!
 //! [[topology.links]]          # a link discovery cannot see (LLDP filtered in between)
 //! a = "s1:6"                  # SWITCH:PORT, SWITCH a name from [switches] or a hex dpid
@@ -33,6 +34,9 @@ pub struct TopologyConfig {
     /// Seconds a host may stay silent before it is forgotten; 0 keeps hosts until their port
     /// or switch goes down.
     pub host_timeout_secs: u64,
+    /// Most hosts remembered: a MAC flood on an edge port must not grow memory without
+    /// bound. New hosts beyond it are refused (known ones still move and refresh).
+    pub max_hosts: usize,
     /// Static links (`[[topology.links]]`).
     pub links: Vec<StaticLinkConfig>,
 }
@@ -44,6 +48,7 @@ impl Default for TopologyConfig {
             probe_interval_secs: 2,
             link_timeout_secs: None,
             host_timeout_secs: 300,
+            max_hosts: 65536,
             links: Vec::new(),
         }
     }
@@ -75,6 +80,18 @@ pub enum TopologyConfigError {
         timeout: u64,
         /// The interval.
         interval: u64,
+    },
+    /// A value outside its range.
+    #[error("topology.{key} = {value} is out of range ({min}..={max})")]
+    OutOfRange {
+        /// The key.
+        key: &'static str,
+        /// The value.
+        value: u64,
+        /// Smallest allowed.
+        min: u64,
+        /// Largest allowed.
+        max: u64,
     },
     /// An end that is not `SWITCH:PORT` with a port in 1..=0xffffff00.
     #[error("topology.links[{index}].{end}: {value:?} is not SWITCH:PORT (like \"s1:6\")")]
@@ -118,7 +135,25 @@ impl TopologyConfig {
         if timeout <= interval {
             return Err(TopologyConfigError::LinkTimeoutTooShort { timeout, interval });
         }
+        // Beyond these, a value is a typo (milliseconds?) rather than a choice.
+        const DAY: u64 = 86_400;
+        for (key, value, min, max) in [
+            ("probe_interval_secs", interval, 1, 3600),
+            ("link_timeout_secs", timeout, 2, DAY),
+            ("host_timeout_secs", self.host_timeout_secs, 0, 365 * DAY),
+            ("max_hosts", self.max_hosts as u64, 1, 1 << 24),
+        ] {
+            if !(min..=max).contains(&value) {
+                return Err(TopologyConfigError::OutOfRange {
+                    key,
+                    value,
+                    min,
+                    max,
+                });
+            }
+        }
         Ok(Timers {
+            max_hosts: self.max_hosts,
             probe_interval: Duration::from_secs(interval),
             link_timeout: Duration::from_secs(timeout),
             host_timeout: (self.host_timeout_secs > 0)

@@ -152,7 +152,8 @@ impl Graph {
         for (dpid, switch) in &mut self.switches {
             for (number, port) in &mut switch.ports {
                 if port.next_probe.is_some_and(|t| t <= now) {
-                    port.next_probe = Some(now + interval);
+                    // Past the end of time means never again (only reachable with absurd configs).
+                    port.next_probe = now.checked_add(interval);
                     due.push((PortRef::new(*dpid, *number), port.desc.hw_addr));
                 }
             }

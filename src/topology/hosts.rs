@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use proto::{DatapathId, MacAddr};
 
-use super::{HostRemovedReason, PortRef, TopologyEvent};
+use super::{expired, HostRemovedReason, PortRef, TopologyEvent};
 
 /// How a host is looked up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +76,9 @@ pub enum HostIgnored {
     /// The port is an inter-switch link: the sender is somewhere else.
     #[error("port {0} is not an edge port")]
     NotEdgePort(PortRef),
+    /// `max_hosts` hosts are known already.
+    #[error("host table full ({0} hosts)")]
+    TableFull(usize),
     /// Multicast, broadcast or all-zero source MAC: not a host.
     #[error("{0} is not a unicast host address")]
     NotUnicast(MacAddr),
@@ -104,9 +107,13 @@ impl Hosts {
         ip: Option<IpAddr>,
         at: PortRef,
         source: HostSource,
+        max_hosts: usize,
     ) -> Result<Option<TopologyEvent>, HostIgnored> {
         if mac.is_multicast() || mac == MacAddr::default() {
             return Err(HostIgnored::NotUnicast(mac));
+        }
+        if self.by_mac.len() >= max_hosts && !self.by_mac.contains_key(&mac) {
+            return Err(HostIgnored::TableFull(max_hosts));
         }
         let event = match self.by_mac.entry(mac) {
             Entry::Vacant(v) => {
@@ -180,7 +187,7 @@ impl Hosts {
         let doomed: Vec<MacAddr> = self
             .by_mac
             .values()
-            .filter(|h| h.last_seen + timeout <= now)
+            .filter(|h| expired(h.last_seen, timeout, now))
             .map(|h| h.mac)
             .collect();
         doomed
@@ -190,7 +197,10 @@ impl Hosts {
     }
 
     pub(super) fn next_expiry(&self, timeout: Duration) -> Option<Instant> {
-        self.by_mac.values().map(|h| h.last_seen + timeout).min()
+        self.by_mac
+            .values()
+            .filter_map(|h| h.last_seen.checked_add(timeout))
+            .min()
     }
 
     pub(super) fn get(&self, key: HostKey) -> Option<&Host> {

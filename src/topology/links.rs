@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use super::graph::Graph;
-use super::{LinkDownReason, PortRef, TopologyEvent};
+use super::{expired, LinkDownReason, PortRef, TopologyEvent};
 
 /// A directed link: frames sent out of `src` arrive on `dst`.
 #[derive(
@@ -128,7 +128,7 @@ impl Links {
         let doomed: Vec<PortRef> = self
             .learned
             .iter()
-            .filter(|(_, l)| l.last_seen + timeout <= now)
+            .filter(|(_, l)| expired(l.last_seen, timeout, now))
             .map(|(src, _)| *src)
             .collect();
         doomed
@@ -138,7 +138,10 @@ impl Links {
     }
 
     pub(super) fn next_expiry(&self, timeout: Duration) -> Option<Instant> {
-        self.learned.values().map(|l| l.last_seen + timeout).min()
+        self.learned
+            .values()
+            .filter_map(|l| l.last_seen.checked_add(timeout))
+            .min()
     }
 
     /// Declare a static link between `a` and `b` (idempotent).

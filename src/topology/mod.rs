@@ -248,13 +248,15 @@ pub enum LldpIgnored {
     StaticPort(PortRef),
 }
 
-/// Durations the engine runs on, resolved from [`TopologyConfig`].
+/// Durations and limits the engine runs on, resolved from [`TopologyConfig`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Timers {
     probe_interval: Duration,
     link_timeout: Duration,
     /// `None`: hosts never expire.
     host_timeout: Option<Duration>,
+    /// Host table size limit.
+    max_hosts: usize,
 }
 
 /// The topology engine. See the [module docs](self).
@@ -520,7 +522,9 @@ impl Topology {
         if !self.is_edge_port(at) {
             return Err(HostIgnored::NotEdgePort(at));
         }
-        let event = self.hosts.learn(now, mac, ip, at, source)?;
+        let event = self
+            .hosts
+            .learn(now, mac, ip, at, source, self.timers.max_hosts)?;
         if let Some(e) = &event {
             log_events(std::slice::from_ref(e));
         }
@@ -581,6 +585,11 @@ impl Topology {
     pub fn probe_interval(&self) -> Duration {
         self.timers.probe_interval
     }
+}
+
+/// `since + timeout <= now`, without the panic `Instant + Duration` has on overflow.
+fn expired(since: Instant, timeout: Duration, now: Instant) -> bool {
+    since.checked_add(timeout).is_some_and(|t| t <= now)
 }
 
 fn log_events(events: &[TopologyEvent]) {

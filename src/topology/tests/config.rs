@@ -59,3 +59,44 @@ fn config_errors_name_the_key() {
     assert_eq!(t.probe_interval(), Duration::from_secs(2));
     assert_eq!(t.timers.link_timeout, Duration::from_secs(6));
 }
+
+#[test]
+fn absurd_values_are_refused_and_never_overflow() {
+    let parse = |s: &str| toml::from_str::<TopologyConfig>(s).unwrap();
+    let err = |s: &str| Topology::new(&parse(s), &names()).err();
+    assert_eq!(
+        err("probe_interval_secs = 2000000000000000000")
+            .unwrap()
+            .to_string(),
+        "topology.probe_interval_secs = 2000000000000000000 is out of range (1..=3600)"
+    );
+    assert!(matches!(
+        err("host_timeout_secs = 18446744073709551615"),
+        Some(TopologyConfigError::OutOfRange {
+            key: "host_timeout_secs",
+            ..
+        })
+    ));
+    assert!(matches!(
+        err("max_hosts = 0"),
+        Some(TopologyConfigError::OutOfRange {
+            key: "max_hosts",
+            ..
+        })
+    ));
+    // The largest accepted values run without overflow.
+    let mut t = Topology::new(
+        &parse(
+            "probe_interval_secs = 3600\nlink_timeout_secs = 86400\nhost_timeout_secs = 31536000",
+        ),
+        &names(),
+    )
+    .unwrap();
+    let now = Instant::now();
+    t.switch_up(now, d(1), &ports(1, 1));
+    t.learn_host(now, mac(1), None, p(1, 1), HostSource::PacketIn)
+        .unwrap();
+    assert_eq!(t.poll_probes(now).len(), 1);
+    assert_eq!(t.handle_timeout(now), vec![]);
+    assert!(t.poll_timeout().is_some());
+}

@@ -173,3 +173,28 @@ fn hosts_go_with_their_port_and_when_their_port_becomes_a_link() {
         .unwrap();
     assert_eq!(lab.topo.host_location(mac(11)), Some(p(3, 11)));
 }
+
+#[test]
+fn a_mac_flood_stops_at_max_hosts() {
+    let cfg = TopologyConfig {
+        max_hosts: 3,
+        ..Default::default()
+    };
+    let mut topo = Topology::new(&cfg, &names()).unwrap();
+    let now = Instant::now();
+    topo.switch_up(now, d(1), &ports(1, 2));
+    for n in 1..=3 {
+        topo.learn_host(now, mac(n), None, p(1, 1), HostSource::PacketIn)
+            .unwrap();
+    }
+    assert_eq!(
+        topo.learn_host(now, mac(4), None, p(1, 1), HostSource::PacketIn),
+        Err(HostIgnored::TableFull(3))
+    );
+    // Known hosts still move.
+    assert!(matches!(
+        topo.learn_host(now, mac(2), None, p(1, 2), HostSource::PacketIn),
+        Ok(Some(TopologyEvent::HostMoved { .. }))
+    ));
+    assert_eq!(topo.snapshot(now).hosts.len(), 3);
+}
