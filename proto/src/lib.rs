@@ -33,6 +33,7 @@ pub mod types;
 pub mod flow;
 pub mod of10;
 pub mod of13;
+pub mod ofctl;
 pub mod pkt;
 pub mod sflow;
 
