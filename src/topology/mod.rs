@@ -38,22 +38,23 @@
 //!   ignored.
 //! - An edge port is a port that no live link and no static link uses. Hosts are only learned
 //!   on edge ports, and hosts on a port that becomes a link or goes down are forgotten.
-//! - Probes carry a per-instance tag (SipHash with a random key, in an organisation-specific TLV)
-//!   so a host cannot forge a link with a hand-made LLDP frame, and probes from another
-//!   controller are ignored rather than misread.
+//! - Probes carry a timestamp and a per-instance tag (SipHash with a random key, in an
+//!   organisation-specific TLV) so a host can neither forge a link with a hand-made LLDP frame
+//!   nor replay an old probe, and probes from another controller are ignored rather than
+//!   misread (see `probe.rs`).
 
 mod config;
 mod graph;
 mod hosts;
 mod links;
 mod paths;
+mod probe;
 mod snapshot;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
@@ -71,16 +72,11 @@ pub use snapshot::{HostSnapshot, LinkSnapshot, PortSnapshot, Snapshot, SwitchSna
 use graph::Graph;
 use hosts::Hosts;
 use links::Links;
+use probe::Prober;
 
 /// Highest OpenFlow port number that names a real port (OF1.3 `OFPP_MAX`); numbers above it are
 /// reserved ports (LOCAL, CONTROLLER, ...). Port numbers here are OF1.3-normalised `u32`s.
 pub const OFPP_MAX: u32 = 0xffff_ff00;
-
-/// Organisationally unique identifier of the tag TLV. Not a registered OUI: the top byte has
-/// the locally administered bit set, as Faucet does for its own LLDP TLVs.
-const TAG_OUI: [u8; 3] = [0x0e, 0x74, 0x64];
-const TAG_SUBTYPE: u8 = 1;
-const ORG_SPECIFIC_TLV: u8 = 127;
 
 /// A port of a switch.
 #[derive(
@@ -234,6 +230,9 @@ pub enum LldpIgnored {
     /// Looks like our probe but the tag does not match: forged, or from another instance.
     #[error("probe claiming to come from {0} has a bad tag")]
     BadTag(PortRef),
+    /// A genuine probe, but older than the link timeout (delayed, or replayed).
+    #[error("probe from {0} is stale")]
+    Stale(PortRef),
     /// The sending or receiving switch is not connected.
     #[error("switch {0} is not connected")]
     UnknownSwitch(DatapathId),
@@ -269,8 +268,8 @@ pub struct Topology {
     graph: Graph,
     links: Links,
     hosts: Hosts,
-    /// Key of the probe tag.
-    tag_key: std::collections::hash_map::RandomState,
+    /// Signs and verifies probes.
+    prober: Prober,
 }
 
 impl Topology {
@@ -289,7 +288,7 @@ impl Topology {
             graph: Graph::default(),
             links: Links::default(),
             hosts: Hosts::default(),
-            tag_key: Default::default(),
+            prober: Prober::default(),
         };
         for (index, (a, b)) in statics.into_iter().enumerate() {
             topo.add_static_link(a, b)
@@ -374,16 +373,8 @@ impl Topology {
         due.into_iter()
             .filter(|(at, _)| !self.links.is_static_port(*at))
             .filter_map(|(at, hw_addr)| {
-                let mut repr = lldp::Repr::probe(
-                    at.dpid,
-                    at.port,
-                    hw_addr,
-                    ttl,
-                    self.names.get(&at.dpid).map(String::as_str),
-                );
-                repr.tlvs.push(self.tag_tlv(at));
-                // A probe always fits; `ok()` keeps a bug here from taking the controller down.
-                let frame = repr.to_bytes().ok()?;
+                let name = self.names.get(&at.dpid).map(String::as_str);
+                let frame = self.prober.frame(now, at, hw_addr, ttl, name)?;
                 Some(Probe {
                     dpid: at.dpid,
                     port: at.port,
@@ -391,40 +382,6 @@ impl Topology {
                 })
             })
             .collect()
-    }
-
-    fn tag(&self, at: PortRef) -> [u8; 8] {
-        self.tag_key.hash_one((at.dpid.0, at.port)).to_be_bytes()
-    }
-
-    fn tag_tlv(&self, at: PortRef) -> lldp::Tlv {
-        let mut value = Vec::with_capacity(12);
-        value.extend_from_slice(&TAG_OUI);
-        value.push(TAG_SUBTYPE);
-        value.extend_from_slice(&self.tag(at));
-        lldp::Tlv::Unknown {
-            ty: ORG_SPECIFIC_TLV,
-            value: value.into(),
-        }
-    }
-
-    fn has_valid_tag(&self, repr: &lldp::Repr, origin: PortRef) -> bool {
-        let want = self.tag(origin);
-        repr.tlvs.iter().any(|t| match t {
-            lldp::Tlv::Unknown { ty, value } if *ty == ORG_SPECIFIC_TLV => {
-                value.get(..3) == Some(&TAG_OUI[..])
-                    && value.get(3) == Some(&TAG_SUBTYPE)
-                    && value.get(4..) == Some(&want[..])
-            }
-            _ => false,
-        })
-    }
-
-    fn is_tagged(repr: &lldp::Repr) -> bool {
-        repr.tlvs.iter().any(|t| {
-            matches!(t, lldp::Tlv::Unknown { ty, value }
-                if *ty == ORG_SPECIFIC_TLV && value.get(..3) == Some(&TAG_OUI[..]))
-        })
     }
 
     /// An LLDP frame arrived in a packet-in on `in_port` of `dpid`.
@@ -439,15 +396,8 @@ impl Topology {
             return Err(LldpIgnored::Disabled);
         }
         let repr = lldp::Repr::parse(frame)?;
-        let (src_dpid, src_port) = repr.probe_origin().ok_or(LldpIgnored::Foreign)?;
-        if !Self::is_tagged(&repr) {
-            return Err(LldpIgnored::Foreign);
-        }
-        let src = PortRef::new(src_dpid, src_port);
+        let src = self.prober.verify(now, &repr, self.timers.link_timeout)?;
         let dst = PortRef::new(dpid, in_port);
-        if !self.has_valid_tag(&repr, src) {
-            return Err(LldpIgnored::BadTag(src));
-        }
         for at in [src, dst] {
             if !self.graph.contains(at.dpid) {
                 return Err(LldpIgnored::UnknownSwitch(at.dpid));

@@ -11,17 +11,17 @@
 //! this crate does not know decode to `Unknown` values that re-encode byte for byte.
 
 // Flow side: match, OXM, actions, instructions, flow/group mods, packet-in/out.
-pub mod consts_flow;
-pub mod oxm;
-pub(crate) mod tlv;
-pub mod match_;
 pub mod action;
-pub mod instruction;
+pub mod consts_flow;
 pub mod flow_mod;
+pub mod flow_removed;
+pub mod instruction;
+pub mod match_;
+pub mod neutral;
+pub mod oxm;
 pub mod packet_in;
 pub mod packet_out;
-pub mod flow_removed;
-pub mod neutral;
+pub(crate) mod tlv;
 
 // Everything else.
 pub mod consts;

@@ -109,14 +109,15 @@ fn port_down_removes_links_at_once() {
     );
     // s3 keeps probing port 1, but the receiving port is down: nothing comes back.
     assert_eq!(lab.at(2), vec![]);
+    let t4 = lab.t0 + Duration::from_secs(4);
     let probe = lab
         .topo
-        .poll_probes(lab.t0 + Duration::from_secs(4))
+        .poll_probes(t4)
         .into_iter()
         .find(|pr| pr.dpid == d(3) && pr.port == 1)
         .unwrap();
     assert_eq!(
-        lab.topo.handle_lldp(lab.now, d(1), 6, &probe.frame),
+        lab.topo.handle_lldp(t4, d(1), 6, &probe.frame),
         Err(LldpIgnored::PortNotLive(p(1, 6)))
     );
     // Port up: probed at once, link back.
@@ -215,6 +216,31 @@ fn forged_and_foreign_lldp_is_ignored() {
         Err(LldpIgnored::Looped(p(1, 6)))
     );
     assert!(lab.topo.links().is_empty());
+    // A genuine probe replayed after the link timeout (6 s) is refused.
+    let later = now + Duration::from_secs(7);
+    assert_eq!(
+        lab.topo.handle_lldp(later, d(3), 1, &ours.frame),
+        Err(LldpIgnored::Stale(p(1, 6)))
+    );
+    // The same frame with its timestamp edited no longer matches its tag.
+    let mut edited = ours.frame.to_vec();
+    let repr = lldp::Repr::parse(&ours.frame).unwrap();
+    let tlv_at = edited.len() - 2 - 20;
+    assert_eq!(
+        &edited[tlv_at..tlv_at + 4],
+        &[0x0e, 0x74, 0x64, 1],
+        "{repr:?}"
+    );
+    edited[tlv_at + 11] ^= 1;
+    assert_eq!(
+        lab.topo.handle_lldp(now, d(3), 1, &Bytes::from(edited)),
+        Err(LldpIgnored::BadTag(p(1, 6)))
+    );
+    // Fresh, it is accepted.
+    assert_eq!(
+        count_up(&lab.topo.handle_lldp(now, d(3), 1, &ours.frame).unwrap()),
+        1
+    );
 }
 
 #[test]
