@@ -3,6 +3,7 @@
 //! ```toml
 //! [topology]
 //! enabled = true              # LLDP discovery (static links work either way)
+//! switches = ["s1", "s2"]     # discover only between these (default: every switch)
 //! probe_interval_secs = 2     # each live port is probed this often
 //! link_timeout_secs = 6       # a link with no probe for this long is down (default 3 x probe)
 //! host_timeout_secs = 300     # a host not seen for this long is forgotten (0 = never)
@@ -13,19 +14,25 @@
 //! b = "s3:1"
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use proto::DatapathId;
+use toml::Spanned;
 
 use super::{PortRef, StaticLinkError, Timers, OFPP_MAX};
+use crate::config::{parse_dpid, SwitchRef};
 
 /// The `[topology]` table.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TopologyConfig {
     /// LLDP discovery on every port of every switch.
     pub enabled: bool,
+    /// Switches discovery runs between (names from `[switches]` or datapath ids); default
+    /// all. The module still follows every switch, for static links and paths: this only
+    /// says where probes are sent and believed.
+    pub switches: Option<Vec<Spanned<SwitchRef>>>,
     /// Seconds between probes of one port (at least 1).
     pub probe_interval_secs: u64,
     /// Seconds without a probe before a discovered link is down; default 3 x the probe
@@ -45,6 +52,7 @@ impl Default for TopologyConfig {
     fn default() -> Self {
         TopologyConfig {
             enabled: true,
+            switches: None,
             probe_interval_secs: 2,
             link_timeout_secs: None,
             host_timeout_secs: 300,
@@ -55,7 +63,7 @@ impl Default for TopologyConfig {
 }
 
 /// One `[[topology.links]]` entry: a cable between two switch ports, both directions.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaticLinkConfig {
     /// One end, `SWITCH:PORT`.
@@ -103,6 +111,9 @@ pub enum TopologyConfigError {
         /// The string.
         value: String,
     },
+    /// A `switches` entry that is neither a configured name nor a datapath id.
+    #[error("topology.switches: unknown switch `{0}`: not in [switches] and not a datapath id")]
+    UnknownDiscoverySwitch(String),
     /// A switch name that is neither configured nor a hex datapath id.
     #[error("topology.links[{index}].{end}: unknown switch {name:?} (not a configured switch name or a hex dpid)")]
     UnknownSwitch {
@@ -161,6 +172,37 @@ impl TopologyConfig {
         })
     }
 
+    /// The switches discovery runs between; `None` = all.
+    pub(super) fn discovery_switches(
+        &self,
+        names: &BTreeMap<String, DatapathId>,
+    ) -> Result<Option<BTreeSet<DatapathId>>, TopologyConfigError> {
+        let Some(refs) = &self.switches else {
+            return Ok(None);
+        };
+        refs.iter()
+            .map(|r| match r.get_ref() {
+                SwitchRef::Dpid(v) => Ok(DatapathId(*v)),
+                SwitchRef::Name(n) => resolve(n, names)
+                    .ok_or_else(|| TopologyConfigError::UnknownDiscoverySwitch(n.clone())),
+            })
+            .collect::<Result<BTreeSet<_>, _>>()
+            .map(Some)
+    }
+
+    /// The key of the `[topology]` table an error is about, to point at its line.
+    pub fn error_key(e: &TopologyConfigError) -> &'static str {
+        match e {
+            TopologyConfigError::ZeroProbeInterval => "probe_interval_secs",
+            TopologyConfigError::LinkTimeoutTooShort { .. } => "link_timeout_secs",
+            TopologyConfigError::OutOfRange { key, .. } => key,
+            TopologyConfigError::UnknownDiscoverySwitch(_) => "switches",
+            TopologyConfigError::BadEndpoint { .. }
+            | TopologyConfigError::UnknownSwitch { .. }
+            | TopologyConfigError::StaticLink { .. } => "links",
+        }
+    }
+
     /// Resolve `links` to port pairs; names go through `names`.
     pub(super) fn static_links(
         &self,
@@ -179,8 +221,16 @@ impl TopologyConfig {
     }
 }
 
-/// `SWITCH:PORT`, where SWITCH is a configured name, `0x` + hex, or 16 hex digits as OVS prints
-/// a dpid.
+/// A configured name, else a datapath id in any form `[switches]` accepts.
+fn resolve(name: &str, names: &BTreeMap<String, DatapathId>) -> Option<DatapathId> {
+    names
+        .get(name)
+        .copied()
+        .or_else(|| parse_dpid(name).map(DatapathId))
+}
+
+/// `SWITCH:PORT`, where SWITCH is a configured name or a datapath id (`0x2`,
+/// `0000000000000002`, `00:00:00:00:00:00:00:02`).
 fn parse_endpoint(
     value: &str,
     names: &BTreeMap<String, DatapathId>,
@@ -197,17 +247,10 @@ fn parse_endpoint(
     if !(1..=OFPP_MAX).contains(&port) || switch.is_empty() {
         return Err(bad());
     }
-    let hex = switch
-        .strip_prefix("0x")
-        .or_else(|| (switch.len() == 16).then_some(switch));
-    let dpid = names
-        .get(switch)
-        .copied()
-        .or_else(|| hex.and_then(|h| u64::from_str_radix(h, 16).ok().map(DatapathId)))
-        .ok_or_else(|| TopologyConfigError::UnknownSwitch {
-            index,
-            end,
-            name: switch.to_string(),
-        })?;
+    let dpid = resolve(switch, names).ok_or_else(|| TopologyConfigError::UnknownSwitch {
+        index,
+        end,
+        name: switch.to_string(),
+    })?;
     Ok(PortRef::new(dpid, port))
 }

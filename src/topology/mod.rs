@@ -53,7 +53,7 @@ mod snapshot;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
@@ -233,6 +233,9 @@ pub enum LldpIgnored {
     /// A genuine probe, but older than the link timeout (delayed, or replayed).
     #[error("probe from {0} is stale")]
     Stale(PortRef),
+    /// Discovery is off on the sending or receiving switch (`topology.switches`).
+    #[error("discovery is off on switch {0}")]
+    DiscoveryOff(DatapathId),
     /// The sending or receiving switch is not connected.
     #[error("switch {0} is not connected")]
     UnknownSwitch(DatapathId),
@@ -262,6 +265,8 @@ struct Timers {
 #[derive(Debug)]
 pub struct Topology {
     enabled: bool,
+    /// Switches discovery runs between; `None` = all.
+    discovery: Option<BTreeSet<DatapathId>>,
     timers: Timers,
     /// Switch names from the config, for probes' system name and for snapshots.
     names: BTreeMap<DatapathId, String>,
@@ -283,6 +288,7 @@ impl Topology {
         let statics = config.static_links(names)?;
         let mut topo = Topology {
             enabled: config.enabled,
+            discovery: config.discovery_switches(names)?,
             timers,
             names: names.iter().map(|(n, d)| (*d, n.clone())).collect(),
             graph: Graph::default(),
@@ -370,18 +376,21 @@ impl Topology {
         }
         let due = self.graph.due_probes(now, self.timers.probe_interval);
         let ttl = u16::try_from(self.timers.link_timeout.as_secs()).unwrap_or(u16::MAX);
-        due.into_iter()
-            .filter(|(at, _)| !self.links.is_static_port(*at))
-            .filter_map(|(at, hw_addr)| {
-                let name = self.names.get(&at.dpid).map(String::as_str);
-                let frame = self.prober.frame(now, at, hw_addr, ttl, name)?;
-                Some(Probe {
+        let mut probes = Vec::with_capacity(due.len());
+        for (at, hw_addr) in due {
+            if !self.discovers(at.dpid) || self.links.is_static_port(at) {
+                continue;
+            }
+            let name = self.names.get(&at.dpid).map(String::as_str);
+            if let Some(frame) = self.prober.frame(now, at, hw_addr, ttl, name) {
+                probes.push(Probe {
                     dpid: at.dpid,
                     port: at.port,
                     frame,
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        probes
     }
 
     /// An LLDP frame arrived in a packet-in on `in_port` of `dpid`.
@@ -399,6 +408,9 @@ impl Topology {
         let src = self.prober.verify(now, &repr, self.timers.link_timeout)?;
         let dst = PortRef::new(dpid, in_port);
         for at in [src, dst] {
+            if !self.discovers(at.dpid) {
+                return Err(LldpIgnored::DiscoveryOff(at.dpid));
+            }
             if !self.graph.contains(at.dpid) {
                 return Err(LldpIgnored::UnknownSwitch(at.dpid));
             }
@@ -420,6 +432,10 @@ impl Topology {
         }
         self.after_link_events(&mut events);
         Ok(events)
+    }
+
+    fn discovers(&self, dpid: DatapathId) -> bool {
+        self.discovery.as_ref().is_none_or(|s| s.contains(&dpid))
     }
 
     /// Declare a link that is never discovered nor expires (both directions).

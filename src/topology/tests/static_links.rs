@@ -104,3 +104,66 @@ fn static_links_beside_discovery() {
         })
     );
 }
+
+#[test]
+fn discovery_limited_to_some_switches_with_static_links_for_the_rest() {
+    let cfg: TopologyConfig = toml::from_str(
+        r#"
+        switches = ["s1", "0x3"]
+        [[links]]
+        a = "s2:6"
+        b = "s3:6"
+        "#,
+    )
+    .unwrap();
+    let mut lab = Lab::new(&cfg);
+    for i in 0..5 {
+        lab.cable(p(1, 6 + i), p(3, 1 + i));
+        lab.cable(p(2, 6 + i), p(3, 6 + i));
+    }
+    lab.up(1, 10);
+    lab.up(2, 10);
+    lab.up(3, 11);
+    let probes = lab.topo.poll_probes(lab.now);
+    assert!(probes.iter().all(|pr| pr.dpid != d(2)), "s2 is not probed");
+    // s3's probe arriving at s2 is not believed either.
+    let from_s3 = probes
+        .iter()
+        .find(|pr| pr.dpid == d(3) && pr.port == 7)
+        .unwrap();
+    assert_eq!(
+        lab.topo.handle_lldp(lab.now, d(2), 7, &from_s3.frame),
+        Err(LldpIgnored::DiscoveryOff(d(2)))
+    );
+    lab.at(2);
+    let links = lab.topo.links();
+    let discovered = links
+        .iter()
+        .filter(|(_, k)| *k == LinkKind::Discovered)
+        .count();
+    assert_eq!(discovered, 10, "s1 <-> s3 only");
+    assert_eq!(links.len(), 12, "plus static s2:6 <-> s3:6");
+    assert_eq!(
+        lab.topo.path_to_port(d(2), p(3, 11)),
+        Some(vec![
+            TapHop {
+                dpid: d(2),
+                in_port: None,
+                out_port: 6
+            },
+            TapHop {
+                dpid: d(3),
+                in_port: Some(6),
+                out_port: 11
+            },
+        ])
+    );
+    // s2's undeclared uplinks look like edge ports: declaring links is how to say otherwise.
+    assert!(lab.topo.is_edge_port(p(2, 7)));
+
+    let bad: TopologyConfig = toml::from_str("switches = [\"s9\"]").unwrap();
+    assert_eq!(
+        Topology::new(&bad, &names()).err(),
+        Some(TopologyConfigError::UnknownDiscoverySwitch("s9".into()))
+    );
+}
