@@ -598,6 +598,7 @@ impl Drop for Lab {
 
 // ---- helpers without a lab ---------------------------------------------------------
 
+/// Poll `f` every 50 ms until it is true or `timeout` passes.
 pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
