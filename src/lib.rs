@@ -21,6 +21,8 @@
 //!   packet-outs, confirmed batches, timers) and the delete/barrier/add reorder pass.
 //! - [`bus`]: one task and queue per module; fans events out, routes outboxes to switches.
 //! - [`modules`]: the modules, one file each (`l2_learning`), and their registration.
+//! - [`topology`]: the sans-IO topology engine (LLDP discovery, static links, host
+//!   locations, shortest paths) behind the `topology` module.
 //! - [`trigger`]: the typed trigger event both sFlow sources produce for modules.
 //! - [`collector`]: the embedded sFlow collector: the sans-IO analytics engine
 //!   ([`collector::Engine`]) and its UDP task ([`collector::spawn`]).
@@ -44,6 +46,7 @@ pub mod modules;
 pub mod outbox;
 pub mod sflow_rt;
 pub mod switch;
+pub mod topology;
 pub mod trigger;
 
 pub use config::{Config, ConfigError};
