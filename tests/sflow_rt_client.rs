@@ -470,6 +470,9 @@ fn config_is_checked() {
     assert!(bad(json!({"flows": {"f": {"value": "bytes"}}})).contains("[sflow_rt.flows.f]"));
     assert!(bad(json!({"thresholds": {"t": {"metric": "f"}}})).contains("[sflow_rt.thresholds.t]"));
     assert!(bad(json!({"backoff_max": 0})).contains("backoff_max"));
+    assert!(bad(json!({"metric_poll_interval": 1e-12})).contains("metric_poll_interval"));
+    assert!(bad(json!({"backoff_initial": 1e300})).contains("backoff_initial"));
+    assert!(bad(json!({"poll_timeout": u64::MAX})).contains("poll_timeout"));
     assert!(serde_json::from_value::<SflowRtConfig>(json!({"urll": "x"})).is_err());
     let t: SflowRtConfig = toml::from_str(
         "enabled = true\nmetric_poll_interval = 60\n[flows.tcp]\nkeys = 'ipsource,ipdestination'\nvalue = 'bytes'\n[thresholds.web]\nmetric = 'tcp'\nvalue = 125000\nbyFlow = true\n",

@@ -149,13 +149,17 @@ pub enum SflowRtConfigError {
     /// A threshold without `metric` and `value`, or not a table.
     #[error("[sflow_rt.thresholds.{0}]: a threshold needs `metric` and `value`")]
     Threshold(String),
-    /// A duration that is not a positive number.
-    #[error("[sflow_rt] {0}: must be a positive number of seconds")]
+    /// `poll_timeout` out of range.
+    #[error("[sflow_rt] poll_timeout: must be between 1 and 3600 seconds")]
+    PollTimeout,
+    /// A duration out of range.
+    #[error("[sflow_rt] {0}: must be between 0.001 and 86400 seconds")]
     Duration(&'static str),
 }
 
+/// A duration in seconds, from 1 ms to a day (no zero-period timers, no overflow).
 fn secs(v: f64, field: &'static str) -> Result<Duration, SflowRtConfigError> {
-    if v.is_finite() && v > 0.0 {
+    if (0.001..=86_400.0).contains(&v) {
         Ok(Duration::from_secs_f64(v))
     } else {
         Err(SflowRtConfigError::Duration(field))
@@ -175,8 +179,8 @@ impl SflowRtConfig {
                 return Err(SflowRtConfigError::Threshold(name.clone()));
             }
         }
-        if self.poll_timeout == 0 {
-            return Err(SflowRtConfigError::Duration("poll_timeout"));
+        if !(1..=3600).contains(&self.poll_timeout) {
+            return Err(SflowRtConfigError::PollTimeout);
         }
         secs(self.backoff_initial, "backoff_initial")?;
         secs(self.backoff_max, "backoff_max")?;
