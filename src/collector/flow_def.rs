@@ -203,8 +203,8 @@ impl FlowDef {
         if cfg.n == 0 {
             return Err(range("n", "must be at least 1"));
         }
-        if !(cfg.t.is_finite() && cfg.t > 0.0) {
-            return Err(range("t", "must be a positive number of seconds"));
+        if !(0.01..=86_400.0).contains(&cfg.t) {
+            return Err(range("t", "must be between 0.01 and 86400 seconds"));
         }
         if cfg.fs.is_empty() {
             return Err(range("fs", "must not be empty"));
@@ -271,7 +271,7 @@ impl ThresholdDefConfig {
         if !(self.value.is_finite() && self.value > 0.0) {
             return Err(bad("value"));
         }
-        if !(self.timeout.is_finite() && self.timeout >= 0.0) {
+        if !(0.0..=86_400.0 * 365.0).contains(&self.timeout) {
             return Err(bad("timeout"));
         }
         Ok(())
