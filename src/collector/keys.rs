@@ -211,10 +211,46 @@ pub fn write_flow_key(keys: &[Key], s: &PacketSample, sep: &str, out: &mut Strin
         if i > 0 {
             out.push_str(sep);
         }
-        // Writing into a String cannot fail.
-        let _ = write!(out, "{v}");
+        write_value(&v, out);
     }
     true
+}
+
+/// `Display` for [`Value`] without the formatting machinery for the common kinds (the
+/// hot path of every flow sample): same text.
+fn write_value(v: &Value, out: &mut String) {
+    match v {
+        Value::Num(n) => push_u32(*n, out),
+        Value::If(IfRef::Index(n)) => push_u32(*n, out),
+        Value::Ip(IpAddr::V4(a)) => {
+            for (i, o) in a.octets().iter().enumerate() {
+                if i > 0 {
+                    out.push('.');
+                }
+                push_u32(u32::from(*o), out);
+            }
+        }
+        // Writing into a String cannot fail.
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
+fn push_u32(mut n: u32, out: &mut String) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &buf[i..] {
+        out.push(char::from(d));
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +312,26 @@ mod tests {
             ",",
             &mut out
         ));
+    }
+
+    #[test]
+    fn fast_writer_matches_display() {
+        let values = [
+            Value::Num(0),
+            Value::Num(u32::MAX),
+            Value::Num(80),
+            Value::If(IfRef::Index(1_000_000)),
+            Value::If(IfRef::Multiple(2)),
+            Value::Ip("0.0.0.0".parse().unwrap()),
+            Value::Ip("255.10.0.1".parse().unwrap()),
+            Value::Ip("2001:db8::1".parse().unwrap()),
+            Value::Mac(MacAddr([0xab, 0, 0, 0, 0, 1])),
+        ];
+        for v in values {
+            let mut out = String::new();
+            write_value(&v, &mut out);
+            assert_eq!(out, v.to_string());
+        }
     }
 
     #[test]

@@ -119,30 +119,28 @@ impl FlowTable {
         };
         let t = self.def.t;
         let ds = (s.agent, s.source_id);
-        let exists = self
+        // Hot path: an existing flow costs one lookup per map.
+        if let Some(st) = self
             .flows
-            .get(&ds)
-            .is_some_and(|m| m.contains_key(self.scratch.as_str()));
-        if !exists {
-            if self.count >= self.def.max_flows {
-                self.make_room(now);
-            }
-            self.count += 1;
+            .get_mut(&ds)
+            .and_then(|m| m.get_mut(self.scratch.as_str()))
+        {
+            st.value = st.value_at(now, t) + x / t;
+            st.last = st.last.max(now);
+            return Some(Update { ds, state: *st });
         }
-        let per_ds = self.flows.entry(ds).or_default();
-        if !exists {
-            per_ds.insert(
-                self.scratch.clone(),
-                FlowState {
-                    value: 0.0,
-                    last: now,
-                },
-            );
+        if self.count >= self.def.max_flows {
+            self.make_room(now);
         }
-        let state = per_ds.get_mut(self.scratch.as_str())?;
-        state.value = state.value_at(now, t) + x / t;
-        state.last = state.last.max(now);
-        let state = *state;
+        self.count += 1;
+        let state = FlowState {
+            value: x / t,
+            last: now,
+        };
+        self.flows
+            .entry(ds)
+            .or_default()
+            .insert(self.scratch.clone(), state);
         Some(Update { ds, state })
     }
 
