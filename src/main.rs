@@ -1,3 +1,144 @@
-fn main() {
-    println!("tapdemon: under construction");
+//! The `tapdemon` command line.
+//!
+//! - `tapdemon run [--config FILE] [--log-format text|json]`: run the controller.
+//! - `tapdemon check-config FILE`: validate a config file and exit (0 = valid).
+//! - `tapdemon ofp-print [--json] [--roundtrip] FILE|HEX...`: decode OpenFlow messages.
+//!
+//! Logs go to stderr; `RUST_LOG` filters them (default `info`).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tapdemon::config::Config;
+use tapdemon::controller;
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+
+/// OpenFlow 1.0/1.3 controller for on-demand traffic tapping.
+#[derive(Debug, Parser)]
+#[command(name = "tapdemon", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the controller.
+    Run {
+        /// TOML configuration file (default: built-in defaults).
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Log line format.
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
+    /// Validate a configuration file without starting anything.
+    CheckConfig {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Decode OpenFlow messages (files of one or more messages, or hex) and print them.
+    OfpPrint {
+        /// Files (binary or hex text) or hex strings.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// One JSON object per message.
+        #[arg(long)]
+        json: bool,
+        /// Re-encode each message; fail naming the first differing byte.
+        #[arg(long)]
+        roundtrip: bool,
+    },
+    // sflow-print: wired by the lead (src/cli/sflow_print.rs).
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::OfpPrint {
+            inputs,
+            json,
+            roundtrip,
+        } => {
+            let stdout = std::io::stdout();
+            match tapdemon::cli::ofp_print::run(&inputs, json, roundtrip, &mut stdout.lock()) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::CheckConfig { file } => match Config::load(&file) {
+            Ok(_) => {
+                eprintln!("{}: ok", file.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Run { config, log_format } => {
+            init_logging(log_format);
+            let config = match config {
+                Some(path) => match Config::load(&path) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        tracing::error!(error = %e, "invalid configuration");
+                        return ExitCode::FAILURE;
+                    }
+                },
+                None => Config::default(),
+            };
+            let rt = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot start the runtime");
+                    return ExitCode::FAILURE;
+                }
+            };
+            rt.block_on(async move {
+                let listeners = match controller::bind(&config).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot listen");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                let shutdown = CancellationToken::new();
+                let signal = shutdown.clone();
+                tokio::spawn(async move {
+                    controller::shutdown_signal().await;
+                    signal.cancel();
+                });
+                controller::run(listeners, config, shutdown).await;
+                ExitCode::SUCCESS
+            })
+        }
+    }
 }

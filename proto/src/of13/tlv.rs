@@ -1,0 +1,104 @@
+//! Small helpers shared by the OF1.3 TLV encoders (match, actions, instructions, buckets).
+//!
+//! Length fields are written as a placeholder and patched once the body is encoded, so a
+//! length can never disagree with the bytes that follow it.
+
+use bytes::{BufMut, BytesMut};
+
+use crate::error::EncodeError;
+
+/// `n` rounded up to a multiple of 8 (OpenFlow's alignment for TLVs and matches).
+pub(crate) const fn pad8(n: usize) -> usize {
+    (n + 7) & !7
+}
+
+/// Append `n` zero bytes of padding.
+pub(crate) fn put_zeros(out: &mut BytesMut, n: usize) {
+    out.put_bytes(0, n);
+}
+
+/// Write `out.len() - start` into the u16 at `at` (a length placeholder written earlier).
+pub(crate) fn patch_len16(out: &mut BytesMut, at: usize, start: usize) -> Result<(), EncodeError> {
+    let len = out.len() - start;
+    let v = u16::try_from(len).map_err(|_| EncodeError::TooLong { len })?;
+    if let Some(slot) = out.get_mut(at..at + 2) {
+        slot.copy_from_slice(&v.to_be_bytes());
+    }
+    Ok(())
+}
+
+/// Run `f`, and on error cut `out` back to where it was, so a failed encode never leaves a
+/// half-written message in a buffer that may already hold other messages.
+pub(crate) fn atomic<F>(out: &mut BytesMut, f: F) -> Result<(), EncodeError>
+where
+    F: FnOnce(&mut BytesMut) -> Result<(), EncodeError>,
+{
+    let start = out.len();
+    let r = f(out);
+    if r.is_err() {
+        out.truncate(start);
+    }
+    r
+}
+
+/// A wire enum whose unknown values survive a round trip (smoltcp's `enum_with_unknown!`).
+macro_rules! enum_with_unknown {
+    (
+        $(#[$attr:meta])*
+        pub enum $name:ident($ty:ty) {
+            $( $(#[$vattr:meta])* $variant:ident = $value:expr ),+ $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $( $(#[$vattr])* $variant, )+
+            /// A value this version of the spec does not define, kept as read.
+            Unknown($ty),
+        }
+
+        impl From<$ty> for $name {
+            fn from(v: $ty) -> Self {
+                match v {
+                    $( x if x == $value => $name::$variant, )+
+                    other => $name::Unknown(other),
+                }
+            }
+        }
+
+        impl From<$name> for $ty {
+            fn from(v: $name) -> $ty {
+                match v {
+                    $( $name::$variant => $value, )+
+                    $name::Unknown(other) => other,
+                }
+            }
+        }
+    };
+}
+pub(crate) use enum_with_unknown;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pad_and_patch() {
+        assert_eq!(pad8(0), 0);
+        assert_eq!(pad8(1), 8);
+        assert_eq!(pad8(8), 8);
+        assert_eq!(pad8(9), 16);
+        let mut out = BytesMut::new();
+        out.put_u16(0xffff);
+        put_zeros(&mut out, 6);
+        patch_len16(&mut out, 0, 0).unwrap();
+        assert_eq!(&out[..], &[0, 8, 0, 0, 0, 0, 0, 0]);
+        let r = atomic(&mut out, |o| {
+            o.put_u8(1);
+            Err(EncodeError::TooLong { len: 1 })
+        });
+        assert!(r.is_err());
+        assert_eq!(out.len(), 8);
+    }
+}

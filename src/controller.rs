@@ -1,0 +1,148 @@
+//! Listeners, the accept loop and graceful shutdown (mini-redis `server.rs`, with
+//! tokio-util's `CancellationToken` + `TaskTracker` in place of broadcast/mpsc tricks).
+//!
+//! [`run`] takes already-bound listeners and a shutdown token from the caller, so tests
+//! bind `127.0.0.1:0` and cancel when done. Cancelling stops the accept loops, closes
+//! every switch connection and module task, and `run` returns once all have finished.
+
+use std::net::SocketAddr;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{error, info, warn};
+
+use crate::bus::Bus;
+use crate::config::Config;
+use crate::modules;
+use crate::switch::driver::{self, SwitchContext};
+use crate::switch::handle::Switches;
+use crate::switch::session::SessionConfig;
+
+/// Bind every `[controller] listen` address.
+pub async fn bind(config: &Config) -> std::io::Result<Vec<TcpListener>> {
+    let mut out = Vec::new();
+    for addr in &config.controller.listen {
+        let l = TcpListener::bind(addr)
+            .await
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
+        out.push(l);
+    }
+    Ok(out)
+}
+
+/// A running controller's shared state, for callers that want to look inside (tests, REST).
+#[derive(Debug, Clone)]
+pub struct Handle {
+    /// Connected switches.
+    pub switches: Switches,
+    /// Modules.
+    pub bus: Arc<Bus>,
+}
+
+/// Run the controller on `listeners` until `shutdown` is cancelled.
+pub async fn run(listeners: Vec<TcpListener>, config: Config, shutdown: CancellationToken) {
+    let (handle, tracker) = start(listeners, config, shutdown.clone());
+    drop(handle);
+    shutdown.cancelled().await;
+    info!("shutting down");
+    tracker.close();
+    tracker.wait().await;
+    info!("stopped");
+}
+
+/// Start the controller's tasks and return at once, with a [`Handle`] and the tracker to
+/// wait on after cancelling `shutdown`.
+pub fn start(
+    listeners: Vec<TcpListener>,
+    config: Config,
+    shutdown: CancellationToken,
+) -> (Handle, TaskTracker) {
+    let tracker = TaskTracker::new();
+    let switches = Switches::default();
+    let specs = modules::build(&config);
+    let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
+    info!(modules = ?names, "starting modules");
+    let bus = Bus::start(
+        specs,
+        switches.clone(),
+        config.controller.module_queue_len,
+        &tracker,
+        shutdown.clone(),
+    );
+    let ctx = Arc::new(SwitchContext {
+        config: SessionConfig::from_config(&config.controller),
+        directory: Arc::new(config.directory()),
+        switches: switches.clone(),
+        bus: bus.clone(),
+        shutdown: shutdown.clone(),
+        next_conn: AtomicU64::new(1),
+    });
+    for listener in listeners {
+        match listener.local_addr() {
+            Ok(addr) => info!(%addr, "listening for switches"),
+            Err(e) => warn!(error = %e, "listener has no local address"),
+        }
+        tracker.spawn(accept_loop(listener, ctx.clone(), tracker.clone()));
+    }
+    (Handle { switches, bus }, tracker)
+}
+
+async fn accept_loop(listener: TcpListener, ctx: Arc<SwitchContext>, tracker: TaskTracker) {
+    let mut backoff = Duration::from_millis(10);
+    loop {
+        let accepted = tokio::select! {
+            _ = ctx.shutdown.cancelled() => return,
+            r = listener.accept() => r,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                backoff = Duration::from_millis(10);
+                tracker.spawn(driver::run(stream, peer, ctx.clone()));
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: wait instead of spinning.
+                error!(error = %e, ?backoff, "accept failed");
+                tokio::select! {
+                    _ = ctx.shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(backoff) => {}
+                }
+                backoff = (backoff * 2).min(Duration::from_secs(1));
+            }
+        }
+    }
+}
+
+/// Resolve once SIGINT or SIGTERM arrives (the `run` subcommand cancels on it).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The local addresses of `listeners` (for logs and tests).
+pub fn local_addrs(listeners: &[TcpListener]) -> Vec<SocketAddr> {
+    listeners
+        .iter()
+        .filter_map(|l| l.local_addr().ok())
+        .collect()
+}

@@ -1,0 +1,44 @@
+//! tapdemon: an OpenFlow 1.0 / 1.3 controller for on-demand traffic tapping.
+//!
+//! The runtime is a sans-IO core (switch sessions and modules are state machines fed
+//! bytes or events with `now` passed in) inside a thin tokio shell (listeners, one task
+//! per switch, one task per module).
+//!
+//! # Layout
+//! - `main.rs`: the `tapdemon` command line (clap) and logging setup.
+//! - [`config`]: the TOML file (`[controller]`, `[switches]`, one section per module),
+//!   with errors naming file, line and key.
+//! - [`controller`]: listeners, accept loop and graceful shutdown; [`controller::run`] is
+//!   the entry point tests call with listeners bound to `127.0.0.1:0`.
+//! - [`switch`]: one switch connection. [`switch::handshake`] (HELLO, version
+//!   negotiation), [`switch::session`] (the sans-IO state machine: features, port
+//!   description, echo keepalive, barriers, errors matched to xids), [`switch::wire`] +
+//!   [`switch::of10`] / [`switch::of13`] (the only version-specific code: decoded messages
+//!   to neutral inputs, neutral outputs to bytes), [`switch::driver`] (the tokio task that
+//!   owns the `TcpStream`), [`switch::handle`] (connected switches by datapath id).
+//! - [`event`]: the version-neutral events modules receive.
+//! - [`module`]: the `Module` trait; [`outbox`]: what modules send (flow-mods,
+//!   packet-outs, confirmed batches, timers) and the delete/barrier/add reorder pass.
+//! - [`bus`]: one task and queue per module; fans events out, routes outboxes to switches.
+//! - [`modules`]: the modules, one file each (`l2_learning`), and their registration.
+//! - [`topology`]: the sans-IO topology engine (LLDP discovery, static links, host
+//!   locations, shortest paths) behind the `topology` module.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod bus;
+pub mod cli;
+pub mod config;
+pub mod controller;
+pub mod event;
+pub mod module;
+pub mod modules;
+pub mod outbox;
+pub mod switch;
+pub mod topology;
+
+pub use config::{Config, ConfigError};

@@ -1,0 +1,55 @@
+//! The module API.
+//!
+//! A module is a sans-IO state machine (Faucet's Valve, quinn-proto's `handle_*`): it is
+//! fed one [`Event`] at a time with the current time, and answers by filling an
+//! [`Outbox`]. It never holds a socket, never blocks and never sees version-specific bytes,
+//! so it is unit-tested by feeding events and asserting on the outbox.
+//!
+//! The runtime ([`crate::bus`]) runs each module in its own task, behind its own queue:
+//! PACKET_INs beyond `controller.module_queue_len` are dropped and counted; lifecycle
+//! events (switch up/down, port status, errors, batch results, timers) are never dropped.
+//!
+//! Writing a module: one file in `src/modules/`, with its config struct (serde,
+//! `deny_unknown_fields`, with `enabled` and `switches` keys) and a type implementing
+//! [`Module`]; then register both in [`crate::modules`].
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use proto::DatapathId;
+
+use crate::event::Event;
+use crate::outbox::Outbox;
+
+/// A controller application.
+pub trait Module: Send {
+    /// The module's name: its config section and its `module` field in logs.
+    fn name(&self) -> &'static str;
+
+    /// Handle one event. `now` is the only clock a module may use.
+    fn handle(&mut self, now: Instant, ev: &Event, out: &mut Outbox);
+}
+
+/// A module ready to run, with the switches it runs on.
+pub struct ModuleSpec {
+    /// The module.
+    pub module: Box<dyn Module>,
+    /// The datapath ids whose events it receives; `None` = every switch.
+    pub switches: Option<HashSet<DatapathId>>,
+}
+
+impl ModuleSpec {
+    /// Does this module run on `dpid`?
+    pub fn runs_on(&self, dpid: DatapathId) -> bool {
+        self.switches.as_ref().is_none_or(|s| s.contains(&dpid))
+    }
+}
+
+impl std::fmt::Debug for ModuleSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModuleSpec")
+            .field("module", &self.module.name())
+            .field("switches", &self.switches)
+            .finish()
+    }
+}

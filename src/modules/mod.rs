@@ -1,0 +1,47 @@
+//! The modules, one file each, and the list of them.
+//!
+//! # Adding a module
+//! 1. `src/modules/<name>.rs`: a config struct (`#[serde(deny_unknown_fields, default)]`,
+//!    with `enabled: bool` and `switches: Option<Vec<Spanned<SwitchRef>>>`) and a type
+//!    implementing [`crate::module::Module`].
+//! 2. Here: `pub mod <name>;` and one entry in [`build`].
+//! 3. In [`crate::config::Config`]: a field `<name>: <Name>Config` (its `[<name>]` section)
+//!    and its `switches` list in `Config::switch_lists` (so unknown names are rejected
+//!    with their line).
+
+pub mod l2_learning;
+
+use std::collections::HashSet;
+
+use toml::Spanned;
+
+use crate::config::{Config, SwitchDirectory, SwitchRef};
+use crate::module::{Module, ModuleSpec};
+
+/// Build every enabled module from the config, in a fixed order.
+pub fn build(config: &Config) -> Vec<ModuleSpec> {
+    let dir = config.directory();
+    let mut out = Vec::new();
+    let l2 = &config.l2_learning;
+    if l2.enabled {
+        push(&mut out, &dir, l2.switches.as_deref(), {
+            Box::new(l2_learning::L2Learning::new(l2.clone()))
+        });
+    }
+    out
+}
+
+fn push(
+    out: &mut Vec<ModuleSpec>,
+    dir: &SwitchDirectory,
+    switches: Option<&[Spanned<SwitchRef>]>,
+    module: Box<dyn Module>,
+) {
+    // Config::parse already rejected names that do not resolve.
+    let switches = switches.map(|refs| {
+        refs.iter()
+            .filter_map(|r| dir.resolve(r.get_ref()))
+            .collect::<HashSet<_>>()
+    });
+    out.push(ModuleSpec { module, switches });
+}

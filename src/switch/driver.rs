@@ -1,0 +1,193 @@
+//! The tokio task that owns one switch's `TcpStream` and drives its [`Session`]
+//! (quinn's `ConnectionDriver`): read frames, feed the session, write what it transmits,
+//! fire its timer, apply commands from modules, publish its outputs on the bus.
+//!
+//! Everything runs inside `info_span!("switch", peer, dpid)`; `dpid` (and `name`, when
+//! configured) are recorded once FEATURES_REPLY has told us who the switch is.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use proto::codec::{FrameError, OfFramer};
+use proto::DatapathId;
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio::time::Instant as TokioInstant;
+use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
+use tracing::{field, info, info_span, warn, Instrument, Span};
+
+use super::handle::{Command, SwitchHandle, Switches};
+use super::session::{Output, Session, SessionConfig};
+use super::ConnectionError;
+use crate::bus::Bus;
+use crate::config::SwitchDirectory;
+use crate::event::Event;
+
+/// What every switch task shares.
+#[derive(Debug)]
+pub struct SwitchContext {
+    /// Session settings.
+    pub config: SessionConfig,
+    /// Switch names.
+    pub directory: Arc<SwitchDirectory>,
+    /// Connected switches.
+    pub switches: Switches,
+    /// Modules.
+    pub bus: Arc<Bus>,
+    /// Controller shutdown.
+    pub shutdown: CancellationToken,
+    /// Connection id source.
+    pub next_conn: AtomicU64,
+}
+
+/// How long the last messages (an ERROR before closing) may take to write.
+const FINAL_FLUSH: Duration = Duration::from_secs(1);
+
+/// Serve one switch connection until it closes.
+pub async fn run(stream: TcpStream, peer: SocketAddr, ctx: Arc<SwitchContext>) {
+    let span = info_span!("switch", %peer, dpid = field::Empty, name = field::Empty);
+    drive(stream, ctx).instrument(span).await
+}
+
+async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
+    let conn = ctx.next_conn.fetch_add(1, Ordering::Relaxed);
+    // Small control messages: do not let Nagle hold them back.
+    let _ = stream.set_nodelay(true);
+    // Reads are framed by OfFramer; writes go straight to the socket, one write per
+    // burst of transmits.
+    let (rd, mut wr) = stream.into_split();
+    let mut framed = FramedRead::new(rd, OfFramer);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let now = TokioInstant::now().into_std();
+    let mut session = Session::new(now, ctx.config.clone(), ctx.directory.clone());
+    let mut registered: Option<DatapathId> = None;
+    loop {
+        publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+        if let Err(e) = flush(&mut session, &mut wr).await {
+            session.close(ConnectionError::Io(e));
+        }
+        if session.is_closed() {
+            break;
+        }
+        let timeout = session.poll_timeout().map(TokioInstant::from_std);
+        tokio::select! {
+            _ = ctx.shutdown.cancelled() => session.close(ConnectionError::Shutdown),
+            frame = framed.next() => match frame {
+                Some(Ok(msg)) => session.handle_message(TokioInstant::now().into_std(), msg),
+                Some(Err(FrameError::Decode(e))) => {
+                    let buf = framed.read_buffer();
+                    let header = buf.get(..8).unwrap_or(buf);
+                    session.handle_bad_framing(header, e);
+                }
+                Some(Err(FrameError::Io(e))) => session.close(ConnectionError::Io(e)),
+                None => session.close(ConnectionError::Closed),
+            },
+            cmd = rx.recv() => match cmd {
+                Some(Command::Send { origin, batch }) => session.send_batch(origin, batch),
+                Some(Command::Close(reason)) => session.close(reason),
+                None => {}
+            },
+            _ = sleep_until_opt(timeout), if timeout.is_some() => {
+                session.handle_timeout(TokioInstant::now().into_std());
+            }
+        }
+    }
+    // Pending batches fail now; the last transmits (an ERROR) get a bounded chance to go out.
+    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+    let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr)).await;
+    // Commands that raced with the close: confirmed batches must still get an answer.
+    rx.close();
+    while let Ok(cmd) = rx.try_recv() {
+        if let Command::Send { origin, batch } = cmd {
+            session.send_batch(origin, batch);
+        }
+    }
+    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+    let reason = session
+        .take_close_reason()
+        .unwrap_or(ConnectionError::Closed);
+    match &reason {
+        ConnectionError::Closed | ConnectionError::Shutdown | ConnectionError::Replaced => {
+            info!(%reason, "switch disconnected")
+        }
+        _ => warn!(%reason, "switch disconnected"),
+    }
+    if let Some(dpid) = registered {
+        ctx.switches.unregister(dpid, conn);
+        // A replaced session's successor already sent SwitchUp { replaced: true }.
+        if !matches!(reason, ConnectionError::Replaced) {
+            let switch = session
+                .switch()
+                .cloned()
+                .unwrap_or(crate::event::SwitchId { dpid, name: None });
+            ctx.bus.publish(Event::SwitchDown {
+                switch,
+                reason: Arc::new(reason),
+            });
+        }
+    }
+}
+
+fn publish_outputs(
+    session: &mut Session,
+    ctx: &SwitchContext,
+    conn: u64,
+    tx: &mpsc::UnboundedSender<Command>,
+    registered: &mut Option<DatapathId>,
+) {
+    while let Some(out) = session.poll_output() {
+        match out {
+            Output::Up(info) => {
+                let span = Span::current();
+                span.record("dpid", field::display(info.id.dpid));
+                if let Some(name) = &info.id.name {
+                    span.record("name", field::display(name));
+                }
+                let handle = SwitchHandle {
+                    conn,
+                    info: info.clone(),
+                    tx: tx.clone(),
+                };
+                let old = ctx.switches.register(handle);
+                if let Some(old) = &old {
+                    info!(
+                        old_conn = old.conn,
+                        "replacing the stale session of this datapath id"
+                    );
+                    let _ = old.tx.send(Command::Close(ConnectionError::Replaced));
+                }
+                *registered = Some(info.id.dpid);
+                ctx.bus.publish(Event::SwitchUp {
+                    info,
+                    replaced: old.is_some(),
+                });
+            }
+            Output::Broadcast(ev) => ctx.bus.publish(ev),
+            Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
+        }
+    }
+}
+
+async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Result<()> {
+    let mut buf = BytesMut::new();
+    while let Some(bytes) = session.poll_transmit() {
+        buf.extend_from_slice(&bytes);
+    }
+    if !buf.is_empty() {
+        wr.write_all(&buf).await?;
+    }
+    Ok(())
+}
+
+async fn sleep_until_opt(t: Option<TokioInstant>) {
+    if let Some(t) = t {
+        tokio::time::sleep_until(t).await;
+    }
+}

@@ -1,0 +1,90 @@
+//! Connected switches by datapath id, and the handle modules' output goes through.
+//!
+//! A switch is registered when its handshake finishes. A second connection with the same
+//! datapath id (a switch that restarted before we noticed the old one died) replaces the
+//! first: the registry hands back the stale handle and the new session closes it with
+//! [`super::ConnectionError::Replaced`]. Unregistering checks the connection id, so a
+//! replaced session's exit cannot remove its successor.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use proto::DatapathId;
+use tokio::sync::mpsc;
+
+use super::session::Origin;
+use super::ConnectionError;
+use crate::event::SwitchInfo;
+use crate::outbox::Batch;
+
+/// What the runtime asks of a switch's task.
+#[derive(Debug)]
+pub enum Command {
+    /// Send a module's batch.
+    Send {
+        /// The module (for the batch result).
+        origin: Origin,
+        /// The messages.
+        batch: Batch,
+    },
+    /// Close the connection.
+    Close(ConnectionError),
+}
+
+/// A registered switch.
+#[derive(Debug, Clone)]
+pub struct SwitchHandle {
+    /// Connection id, unique per accepted connection.
+    pub conn: u64,
+    /// What the handshake said.
+    pub info: Arc<SwitchInfo>,
+    /// The switch task's command queue (unbounded: commands are produced by module tasks
+    /// in response to events, so their rate is bounded by the module queues).
+    pub tx: mpsc::UnboundedSender<Command>,
+}
+
+impl SwitchHandle {
+    /// Queue a batch; false if the task has gone.
+    pub fn send(&self, origin: Origin, batch: Batch) -> bool {
+        self.tx.send(Command::Send { origin, batch }).is_ok()
+    }
+}
+
+/// The registry.
+#[derive(Debug, Clone, Default)]
+pub struct Switches {
+    inner: Arc<Mutex<HashMap<DatapathId, SwitchHandle>>>,
+}
+
+impl Switches {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DatapathId, SwitchHandle>> {
+        // The map stays consistent even if a holder panicked: every critical section is a
+        // single insert, remove or clone.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Register a switch; returns the handle it replaced, if any.
+    pub fn register(&self, handle: SwitchHandle) -> Option<SwitchHandle> {
+        self.lock().insert(handle.info.id.dpid, handle)
+    }
+
+    /// Remove `dpid` if it is still connection `conn`.
+    pub fn unregister(&self, dpid: DatapathId, conn: u64) {
+        let mut map = self.lock();
+        if map.get(&dpid).is_some_and(|h| h.conn == conn) {
+            map.remove(&dpid);
+        }
+    }
+
+    /// The handle of a connected switch.
+    pub fn get(&self, dpid: DatapathId) -> Option<SwitchHandle> {
+        self.lock().get(&dpid).cloned()
+    }
+
+    /// Every connected switch, by datapath id.
+    pub fn list(&self) -> Vec<Arc<SwitchInfo>> {
+        let mut v: Vec<_> = self.lock().values().map(|h| h.info.clone()).collect();
+        v.sort_by_key(|i| i.id.dpid);
+        v
+    }
+}
