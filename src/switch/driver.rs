@@ -169,7 +169,14 @@ fn publish_outputs(
                     replaced: old.is_some(),
                 });
             }
-            Output::Broadcast(ev) => ctx.bus.publish(ev),
+            Output::Broadcast(ev) => {
+                if let (Event::PortStatus(_), Some(dpid), Some(info)) =
+                    (&ev, *registered, session.info())
+                {
+                    ctx.switches.update_info(dpid, conn, Arc::new(info));
+                }
+                ctx.bus.publish(ev)
+            }
             Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
         }
     }

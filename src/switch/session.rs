@@ -174,6 +174,22 @@ impl Session {
         self.switch.as_ref()
     }
 
+    /// The switch as it is now (ports updated by PORT_STATUS), once the handshake is done.
+    pub fn info(&self) -> Option<SwitchInfo> {
+        let (Some(version), Some(id), State::Main) =
+            (self.version, self.switch.clone(), self.state)
+        else {
+            return None;
+        };
+        Some(SwitchInfo {
+            id,
+            version,
+            n_buffers: self.n_buffers,
+            n_tables: self.n_tables,
+            ports: self.ports.clone(),
+        })
+    }
+
     /// Why the session closed, once it has.
     pub fn close_reason(&self) -> Option<&ConnectionError> {
         self.close_reason.as_ref()
