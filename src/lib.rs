@@ -29,6 +29,7 @@
 )]
 
 pub mod bus;
+pub mod cli;
 pub mod config;
 pub mod controller;
 pub mod event;

@@ -31,6 +31,7 @@ pub mod serde_hex;
 pub mod types;
 
 pub mod flow;
+pub mod message;
 pub mod of10;
 pub mod of13;
 pub mod ofctl;
@@ -41,4 +42,5 @@ pub mod codec;
 
 pub use error::{DecodeError, DecodeErrorKind, EncodeError};
 pub use header::{Header, HEADER_LEN, OFP10_VERSION, OFP13_VERSION};
+pub use message::Message;
 pub use types::{DatapathId, MacAddr};

@@ -3,6 +3,7 @@
 //! - decoding arbitrary bytes (raw, behind a valid header, or a valid message with bytes
 //!   flipped) returns a value or an error, never panics, and any value it returns
 //!   re-encodes to exactly the input;
+//! - every message survives a JSON (serde) round trip;
 //! - neutral-model matches that 1.0 can express survive `from_neutral` / `to_neutral`.
 
 use std::net::Ipv4Addr;
@@ -404,6 +405,13 @@ proptest! {
         prop_assert_eq!(h.version, 1);
         prop_assert_eq!(h.ty, msg.msg_type());
         prop_assert_eq!(usize::from(h.length), wire.len());
+        prop_assert_eq!(back, msg);
+    }
+
+    #[test]
+    fn serde_json_round_trip(msg in message()) {
+        let json = serde_json::to_string(&msg).unwrap();
+        let back: Message = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(back, msg);
     }
 

@@ -35,7 +35,7 @@ use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::reader::Reader;
 use crate::types::MacAddr;
 
-/// One OpenFlow 1.0 action.
+/// One OpenFlow 1.0 action: an `ofp_action_header`-led struct from the table above.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {

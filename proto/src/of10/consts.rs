@@ -1,7 +1,7 @@
 //! OpenFlow 1.0.0 wire constants, spelled as in the spec's `openflow.h`.
 //!
 //! Typed views of these values live next to the structures that use them
-//! ([`super::MsgType`], [`super::ErrorType`], [`super::PortNo`], ...); the numbers here are the
+//! ([`super::Message::msg_type`], [`super::ErrorType`], [`super::PortNo`], ...); the numbers here are the
 //! single source of truth and are what tests and logs can be grepped for.
 #![allow(missing_docs)] // every name is the spec's own; the spec is the documentation.
 

@@ -9,6 +9,24 @@
 //! field and absolute offset, unknown message types / actions / stats / queue properties
 //! decode to values that re-encode byte for byte, and payloads are zero-copy slices.
 //! Padding is ignored on decode and written as zeros.
+//!
+//! # Implemented
+//! All 22 message types of OpenFlow 1.0.0 (`OFPT_HELLO` .. `OFPT_QUEUE_GET_CONFIG_REPLY`),
+//! all 12 actions plus vendor actions, all six stats types plus vendor stats, and the
+//! min-rate queue property. Nothing in the 1.0.0 spec is omitted.
+//!
+//! # Not byte-exact
+//! Round trips are byte-exact except for (a) padding, re-emitted as zeros, and (b) bytes after
+//! the first NUL in fixed-size strings (`ofp_phy_port.name`, `ofp_desc_stats`, table
+//! names), which the spec defines as padding and which decode to a `String` (invalid UTF-8
+//! is replaced).
+//!
+//! # Files
+//! One file per spec structure family: [`match_`], [`action`], [`flow_mod`],
+//! [`flow_removed`], [`packet_in`], [`packet_out`], [`features`] (+ `ofp_phy_port`),
+//! [`port`] (port-status, port-mod), [`config`], [`error_msg`], [`vendor`],
+//! [`stats_request`], [`stats_reply`], [`queue`], [`port_no`], [`consts`], and [`neutral`]
+//! (the version-neutral [`crate::flow`] model to and from 1.0).
 
 #[macro_use]
 mod macros;
@@ -58,7 +76,8 @@ use crate::header::{patch_length, Header, HEADER_LEN, OFP10_VERSION};
 use crate::reader::Reader;
 use consts::*;
 
-/// One OpenFlow 1.0 message (the body; the header's xid travels separately).
+/// One OpenFlow 1.0 message: the body that follows `ofp_header`, typed by `ofp_type`.
+/// The header's xid travels separately ([`Message::decode`] returns the [`Header`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Message {

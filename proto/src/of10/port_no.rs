@@ -4,7 +4,7 @@ use std::fmt;
 
 use super::consts::*;
 
-/// A 16-bit OpenFlow 1.0 port number. Physical ports are `1..=OFPP_MAX` (0xff00); the
+/// A 16-bit OpenFlow 1.0 port number (`ofp_port`). Physical ports are `1..=OFPP_MAX` (0xff00); the
 /// reserved ports are associated constants. Any value decodes and re-encodes unchanged.
 #[derive(
     Debug,

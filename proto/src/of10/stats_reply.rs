@@ -337,7 +337,7 @@ impl QueueStats {
     }
 }
 
-/// The typed body of a stats reply; the variant fixes `ofp_stats_reply.type`.
+/// The typed body of an `ofp_stats_reply`; the variant fixes `ofp_stats_reply.type`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatsReplyBody {

@@ -75,7 +75,7 @@ impl FlowStatsRequest {
     }
 }
 
-/// The typed body of a stats request; the variant fixes `ofp_stats_request.type`.
+/// The typed body of an `ofp_stats_request`; the variant fixes `ofp_stats_request.type`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatsRequestBody {
