@@ -316,7 +316,7 @@ impl Session {
             "rx"
         );
         let Some(version) = self.version else {
-            return self.handle_hello(now, header, &buf);
+            return self.handle_hello(header, &buf);
         };
         if header.version != version.wire() {
             warn!(
@@ -340,7 +340,7 @@ impl Session {
         }
     }
 
-    fn handle_hello(&mut self, now: Instant, header: Header, buf: &Bytes) {
+    fn handle_hello(&mut self, header: Header, buf: &Bytes) {
         if header.ty != OFPT_HELLO {
             warn!(ty = header.ty, "first message is not HELLO");
             let peer = PeerHello {
@@ -372,7 +372,6 @@ impl Session {
                 self.version = Some(v);
                 self.state = State::Features;
                 self.send(Outgoing::FeaturesRequest);
-                let _ = now;
             }
             Err((ours, theirs)) => {
                 warn!(%ours, %theirs, "no common OpenFlow version");
