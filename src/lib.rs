@@ -21,6 +21,8 @@
 //!   packet-outs, confirmed batches, timers) and the delete/barrier/add reorder pass.
 //! - [`bus`]: one task and queue per module; fans events out, routes outboxes to switches.
 //! - [`modules`]: the modules, one file each (`l2_learning`), and their registration.
+//! - [`topology`]: the sans-IO topology engine (LLDP discovery, static links, host
+//!   locations, shortest paths) behind the `topology` module.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -37,5 +39,6 @@ pub mod module;
 pub mod modules;
 pub mod outbox;
 pub mod switch;
+pub mod topology;
 
 pub use config::{Config, ConfigError};

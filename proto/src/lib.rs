@@ -35,6 +35,7 @@ pub mod message;
 pub mod of10;
 pub mod of13;
 pub mod ofctl;
+pub mod pkt;
 pub mod sflow;
 
 #[cfg(feature = "codec")]
