@@ -76,8 +76,15 @@ async fn length_zero_after_handshake_closes_only_that_switch() {
     let mut good = good_switch(&c).await;
     let mut bad = FakeSwitch::connect(c.addr).await;
     bad.handshake10(2, 1).await;
-    bad.send(&[1, 10, 0, 4, 0, 0, 0, 3]).await;
+    // A good echo request and a length-0 header in one write: the echo is answered, then
+    // the bad header gets OFPBRC_BAD_LEN and the connection is closed.
+    bad.send(&[1, 2, 0, 8, 0, 0, 0, 9, 1, 10, 0, 4, 0, 0, 0, 3])
+        .await;
     let got = bad.expect_closed(CLOSE_WITHIN).await;
+    assert!(
+        got.iter().any(|m| m[1] == 3 && m[4..8] == [0, 0, 0, 9]),
+        "echo reply: {got:?}"
+    );
     assert!(got.iter().any(|m| is_error(m, 1, 6)), "{got:?}");
     still_works(&mut good, 12).await;
     c.stop().await;
