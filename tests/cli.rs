@@ -50,10 +50,17 @@ fn check_config_names_file_line_and_key() {
 
 #[test]
 fn run_logs_json_and_stops_on_sigterm() {
-    // Port 0: the OS picks; nothing else may be listening on it.
-    let p = write("run.toml", "[controller]\nlisten = [\"127.0.0.1:0\"]\n");
+    // Port 0: the OS picks; --listen replaces the file's addresses.
+    let p = write("run.toml", "[controller]\nlisten = [\"0.0.0.0:6653\"]\n");
     let mut child = bin()
-        .args(["run", "--log-format", "json", "--config"])
+        .args([
+            "run",
+            "--log-format",
+            "json",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+        ])
         .arg(&p)
         .stderr(Stdio::piped())
         .spawn()
@@ -83,8 +90,12 @@ fn run_logs_json_and_stops_on_sigterm() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
         .collect();
-    assert!(lines
+    let listening: Vec<_> = lines
         .iter()
-        .any(|v| v["fields"]["message"] == "listening for switches"));
+        .filter(|v| v["fields"]["message"] == "listening for switches")
+        .collect();
+    assert_eq!(listening.len(), 1, "{log}");
+    let addr = listening[0]["fields"]["addr"].as_str().unwrap();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
     assert!(lines.iter().any(|v| v["fields"]["message"] == "stopped"));
 }

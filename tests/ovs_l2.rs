@@ -230,3 +230,37 @@ fn real_switch_keeps_forwarding_while_a_garbage_client_connects() {
     learned(&lab.dump_flows("s1"), 1, 1, 2, 2);
     assert!(!ctl.shutdown.is_cancelled());
 }
+
+#[test]
+fn port_down_removes_flows_toward_it_and_port_up_relearns() {
+    let ctl = Running::start();
+    let lab = lab(ctl.port);
+    wait_both_connected(&ctl, &lab);
+    for (bridge, a, b, na, nb) in [("s1", "h1", "h2", 1, 2), ("s2", "h3", "h4", 3, 4)] {
+        assert!(lab.ping(a, b, 2, SECS(10)), "{a} -> {b}");
+        learned(&lab.dump_flows(bridge), 1, na, nb, 2);
+        let dev = lab.bridge(bridge).dev.clone();
+        let proto = lab.bridge(bridge).versions.ofctl_protocol();
+        // OFPPC_PORT_DOWN on port 2: a PORT_STATUS to the controller, which deletes the
+        // flows toward and from port 2.
+        lab.ofctl(&["-O", proto, "mod-port", &dev, "2", "down"]);
+        let touches_2 = |f: &FlowEntry| f.output_ports() == [2] || f.has_match("in_port=2");
+        assert!(
+            wait_until(SECS(5), || !lab.dump_flows(bridge).iter().any(touches_2)),
+            "{bridge}: flows via port 2 left: {:#?}",
+            lab.dump_flows(bridge)
+        );
+        let info = ctl
+            .handle
+            .switches
+            .get(DatapathId(lab.bridge(bridge).dpid))
+            .unwrap()
+            .info;
+        assert!(info.ports[&2].admin_down, "{info:?}");
+        // Back up: flooding finds the host again and the flows are learned anew.
+        lab.ofctl(&["-O", proto, "mod-port", &dev, "2", "up"]);
+        lab.flush_arp(a);
+        assert!(lab.ping(a, b, 3, SECS(10)), "{a} -> {b} after port up");
+        learned(&lab.dump_flows(bridge), 1, na, nb, 2);
+    }
+}
