@@ -1,6 +1,7 @@
 //! The `tapdemon` command line.
 //!
-//! - `tapdemon run [--config FILE] [--log-format text|json]`: run the controller.
+//! - `tapdemon run [--config FILE] [--listen ADDR]... [--log-format text|json]`: run the
+//!   controller (`--listen` replaces `[controller] listen`).
 //! - `tapdemon check-config FILE`: validate a config file and exit (0 = valid).
 //! - `tapdemon sflow-print [--json] FILE|PCAP`: decode sFlow datagrams.
 //! - `tapdemon ofp-print [--json] [--roundtrip] FILE|HEX...`: decode OpenFlow messages.
@@ -31,6 +32,9 @@ enum Command {
         /// TOML configuration file (default: built-in defaults).
         #[arg(long, short)]
         config: Option<PathBuf>,
+        /// Listen on this address instead of `[controller] listen` (repeatable).
+        #[arg(long, value_name = "ADDR")]
+        listen: Vec<std::net::SocketAddr>,
         /// Log line format.
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
@@ -121,9 +125,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Run { config, log_format } => {
+        Command::Run {
+            config,
+            listen,
+            log_format,
+        } => {
             init_logging(log_format);
-            let config = match config {
+            let mut config = match config {
                 Some(path) => match Config::load(&path) {
                     Ok(c) => c,
                     Err(e) => {
@@ -133,6 +141,9 @@ fn main() -> ExitCode {
                 },
                 None => Config::default(),
             };
+            if !listen.is_empty() {
+                config.controller.listen = listen;
+            }
             let rt = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {
