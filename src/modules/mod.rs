@@ -10,6 +10,7 @@
 //!    with their line).
 
 pub mod l2_learning;
+pub mod topology;
 
 use std::collections::HashSet;
 
@@ -22,6 +23,14 @@ use crate::module::{Module, ModuleSpec};
 pub fn build(config: &Config) -> Vec<ModuleSpec> {
     let dir = config.directory();
     let mut out = Vec::new();
+    // Always on: static links and host locations serve other modules even with discovery
+    // off. It follows every switch; `topology.switches` only scopes discovery.
+    match topology::TopologyModule::new(&config.topology, &config.switch_names()) {
+        Ok(m) => push(&mut out, &dir, None, Box::new(m)),
+        // Config::parse validated the section, so this is only reachable for a Config
+        // built by hand.
+        Err(e) => tracing::error!(error = %e, "topology module not started"),
+    }
     let l2 = &config.l2_learning;
     if l2.enabled {
         push(&mut out, &dir, l2.switches.as_deref(), {

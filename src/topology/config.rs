@@ -66,10 +66,10 @@ impl Default for TopologyConfig {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaticLinkConfig {
-    /// One end, `SWITCH:PORT`.
-    pub a: String,
+    /// One end, `SWITCH:PORT` (spanned, so errors point at its line).
+    pub a: Spanned<String>,
     /// The other end, `SWITCH:PORT`.
-    pub b: String,
+    pub b: Spanned<String>,
 }
 
 /// A `[topology]` table that cannot be used. Each message names the key.
@@ -203,6 +203,20 @@ impl TopologyConfig {
         }
     }
 
+    /// Byte offset in the config text of the value an error is about, when it is one of
+    /// `links` (the runtime falls back to the key's line otherwise).
+    pub fn error_offset(&self, e: &TopologyConfigError) -> Option<usize> {
+        let (index, end) = match e {
+            TopologyConfigError::BadEndpoint { index, end, .. }
+            | TopologyConfigError::UnknownSwitch { index, end, .. } => (*index, *end),
+            TopologyConfigError::StaticLink { index, .. } => (*index, "a"),
+            _ => return None,
+        };
+        let link = self.links.get(index)?;
+        let value = if end == "b" { &link.b } else { &link.a };
+        Some(value.span().start)
+    }
+
     /// Resolve `links` to port pairs; names go through `names`.
     pub(super) fn static_links(
         &self,
@@ -213,8 +227,8 @@ impl TopologyConfig {
             .enumerate()
             .map(|(index, l)| {
                 Ok((
-                    parse_endpoint(&l.a, names, index, "a")?,
-                    parse_endpoint(&l.b, names, index, "b")?,
+                    parse_endpoint(l.a.get_ref(), names, index, "a")?,
+                    parse_endpoint(l.b.get_ref(), names, index, "b")?,
                 ))
             })
             .collect()
