@@ -31,6 +31,7 @@
 )]
 
 pub mod bus;
+pub mod cli;
 pub mod config;
 pub mod controller;
 pub mod event;

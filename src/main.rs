@@ -2,6 +2,7 @@
 //!
 //! - `tapdemon run [--config FILE] [--log-format text|json]`: run the controller.
 //! - `tapdemon check-config FILE`: validate a config file and exit (0 = valid).
+//! - `tapdemon ofp-print [--json] [--roundtrip] FILE|HEX...`: decode OpenFlow messages.
 //!
 //! Logs go to stderr; `RUST_LOG` filters them (default `info`).
 
@@ -38,7 +39,18 @@ enum Command {
         /// The file.
         file: PathBuf,
     },
-    // ofp-print: wired by the lead (decode OpenFlow messages from a file or pcap).
+    /// Decode OpenFlow messages (files of one or more messages, or hex) and print them.
+    OfpPrint {
+        /// Files (binary or hex text) or hex strings.
+        #[arg(required = true)]
+        inputs: Vec<String>,
+        /// One JSON object per message.
+        #[arg(long)]
+        json: bool,
+        /// Re-encode each message; fail naming the first differing byte.
+        #[arg(long)]
+        roundtrip: bool,
+    },
     // sflow-print: wired by the lead (src/cli/sflow_print.rs).
 }
 
@@ -66,6 +78,21 @@ fn init_logging(format: LogFormat) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::OfpPrint {
+            inputs,
+            json,
+            roundtrip,
+        } => {
+            let stdout = std::io::stdout();
+            match tapdemon::cli::ofp_print::run(&inputs, json, roundtrip, &mut stdout.lock()) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::CheckConfig { file } => match Config::load(&file) {
             Ok(_) => {
                 eprintln!("{}: ok", file.display());

@@ -62,7 +62,7 @@ pub enum VlanMatch {
 
 /// A flow match. `None` fields are wildcards. Prerequisites (an IP field needs
 /// `eth_type` 0x0800, a TCP port needs `ip_proto` 6) are the caller's to supply, as in
-/// OpenFlow; [`Match::validate`] reports a missing one.
+/// OpenFlow; [`crate::ofctl::check_prerequisites`] reports a missing one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Match {

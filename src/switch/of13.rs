@@ -6,8 +6,8 @@
 use bytes::{Bytes, BytesMut};
 use proto::header::patch_length;
 use proto::of13::consts::{
-    OFPMP_PORT_DESC, OFPPC_PORT_DOWN, OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPPS_LINK_DOWN,
-    OFPP_MAX, OFPT_FLOW_MOD, OFPT_FLOW_REMOVED, OFPT_PACKET_IN, OFPT_PACKET_OUT, OFP_NO_BUFFER,
+    OFPPC_PORT_DOWN, OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPPS_LINK_DOWN, OFPP_MAX,
+    OFPT_FLOW_MOD, OFPT_FLOW_REMOVED, OFPT_PACKET_IN, OFPT_PACKET_OUT, OFP_NO_BUFFER,
 };
 use proto::of13::flow_removed::FlowRemovedReason as Frr;
 use proto::of13::packet_in::PacketInReason as Pir;
@@ -95,12 +95,13 @@ pub fn decode(buf: &Bytes, switch: &SwitchId) -> Result<Incoming, DecodeError> {
         },
         Message::MultipartReply(m) => {
             let more = m.more();
+            let name = of13::multipart::reply_name(m.mp_type());
             match m.body {
                 of13::MultipartReplyBody::PortDesc(ports) => Incoming::PortDescReply {
                     ports: ports.iter().filter_map(port).collect(),
                     more,
                 },
-                other => Incoming::Ignored(of13::multipart::reply_name(mp_type(&other))),
+                _ => Incoming::Ignored(name),
             }
         }
         Message::PortStatus(s) => match port(&s.desc) {
@@ -119,15 +120,6 @@ pub fn decode(buf: &Bytes, switch: &SwitchId) -> Result<Incoming, DecodeError> {
         Message::Unknown { ty, .. } => Incoming::UnknownType(ty),
         other => Incoming::Ignored(other.type_name()),
     })
-}
-
-fn mp_type(body: &of13::MultipartReplyBody) -> u16 {
-    match body {
-        of13::MultipartReplyBody::Desc(_) => proto::of13::consts::OFPMP_DESC,
-        of13::MultipartReplyBody::PortDesc(_) => OFPMP_PORT_DESC,
-        of13::MultipartReplyBody::Experimenter(_) => proto::of13::consts::OFPMP_EXPERIMENTER,
-        of13::MultipartReplyBody::Unknown { ty, .. } => *ty,
-    }
 }
 
 /// A reader positioned after the header of a message framed to its exact length.

@@ -42,6 +42,16 @@ pub enum ErrorMsg {
 }
 
 impl ErrorMsg {
+    /// A standard error about `request`, carrying its first 64 bytes as the spec asks
+    /// (§A.4.4: "at least 64 bytes of the failed request").
+    pub fn standard(ty: u16, code: u16, request: &Bytes) -> Self {
+        ErrorMsg::Standard {
+            ty,
+            code,
+            data: request.slice(..request.len().min(64)),
+        }
+    }
+
     /// Decode the body after `ofp_header`.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let ty = r.u16("ofp_error_msg.type")?;
@@ -354,6 +364,16 @@ mod tests {
         let mut out = BytesMut::new();
         e.encode(&mut out);
         assert_eq!(&out[..], &EXP[..]);
+    }
+
+    #[test]
+    fn standard_keeps_64_bytes_of_the_request() {
+        let req = Bytes::from(vec![7u8; 100]);
+        let e = ErrorMsg::standard(OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE, &req);
+        assert_eq!(e.data().len(), 64);
+        assert_eq!(e.names(), ("OFPET_BAD_REQUEST", "OFPBRC_BAD_TYPE"));
+        let short = Bytes::from_static(&[4, 99, 0, 8, 0, 0, 0, 1]);
+        assert_eq!(ErrorMsg::standard(1, 1, &short).data(), &short);
     }
 
     #[test]

@@ -15,8 +15,11 @@ pub mod action;
 pub mod consts_flow;
 pub mod flow_mod;
 pub mod flow_removed;
+pub mod group_mod;
 pub mod instruction;
 pub mod match_;
+pub mod multipart_flow;
+pub mod multipart_group;
 pub mod neutral;
 pub mod oxm;
 pub mod packet_in;
@@ -24,15 +27,23 @@ pub mod packet_out;
 pub(crate) mod tlv;
 
 // Everything else.
+pub mod async_config;
 pub mod consts;
 pub mod error_msg;
 pub mod experimenter;
 pub mod hello;
+pub mod meter;
 pub mod multipart;
 pub mod multipart_desc;
+pub mod multipart_meter;
+pub mod multipart_stats;
 pub mod port;
+pub mod queue_config;
+pub mod role;
 pub mod strings;
 pub mod switch_features;
+pub mod table_features;
+pub mod table_mod;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
@@ -41,16 +52,37 @@ use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::header::{patch_length, Header, HEADER_LEN, OFP13_VERSION};
 use crate::reader::Reader;
 
+pub use self::async_config::AsyncConfig;
 pub use self::error_msg::ErrorMsg;
 pub use self::experimenter::Experimenter;
+pub use self::flow_mod::FlowMod;
+pub use self::flow_removed::FlowRemoved;
+pub use self::group_mod::{Bucket, GroupMod};
 pub use self::hello::{Hello, HelloElem};
+pub use self::meter::{MeterBand, MeterMod};
 pub use self::multipart::{
     MultipartReply, MultipartReplyBody, MultipartRequest, MultipartRequestBody,
 };
 pub use self::multipart_desc::Desc;
+pub use self::multipart_flow::{
+    AggregateStatsReply, AggregateStatsRequest, FlowStats, FlowStatsRequest,
+};
+pub use self::multipart_group::{BucketCounter, GroupDesc, GroupStats, GroupStatsRequest};
+pub use self::multipart_meter::{
+    MeterBandStats, MeterConfig, MeterFeatures, MeterMultipartRequest, MeterStats,
+};
+pub use self::multipart_stats::{
+    GroupFeatures, PortStats, PortStatsRequest, QueueStats, QueueStatsRequest, TableStats,
+};
+pub use self::packet_in::PacketIn;
+pub use self::packet_out::PacketOut;
 pub use self::port::{Port, PortMod, PortStatus};
+pub use self::queue_config::{PacketQueue, QueueGetConfigReply, QueueGetConfigRequest, QueueProp};
+pub use self::role::Role;
 pub use self::strings::FixedStr;
 pub use self::switch_features::{SwitchConfig, SwitchFeatures};
+pub use self::table_features::{OxmId, TableFeatureProp, TableFeatures, TlvId};
+pub use self::table_mod::TableMod;
 
 /// One OpenFlow 1.3 message (the header's version, length and xid are not part of it:
 /// [`Message::decode`] returns the [`Header`] beside it, [`Message::encode`] takes the xid).
@@ -85,10 +117,22 @@ pub enum Message {
     GetConfigReply(SwitchConfig),
     /// `OFPT_SET_CONFIG`.
     SetConfig(SwitchConfig),
+    /// `OFPT_PACKET_IN`.
+    PacketIn(PacketIn),
+    /// `OFPT_FLOW_REMOVED`.
+    FlowRemoved(FlowRemoved),
     /// `OFPT_PORT_STATUS`.
     PortStatus(PortStatus),
+    /// `OFPT_PACKET_OUT`.
+    PacketOut(PacketOut),
+    /// `OFPT_FLOW_MOD`.
+    FlowMod(FlowMod),
+    /// `OFPT_GROUP_MOD`.
+    GroupMod(GroupMod),
     /// `OFPT_PORT_MOD`.
     PortMod(PortMod),
+    /// `OFPT_TABLE_MOD`.
+    TableMod(TableMod),
     /// `OFPT_MULTIPART_REQUEST`.
     MultipartRequest(MultipartRequest),
     /// `OFPT_MULTIPART_REPLY`.
@@ -97,6 +141,22 @@ pub enum Message {
     BarrierRequest,
     /// `OFPT_BARRIER_REPLY`: header only.
     BarrierReply,
+    /// `OFPT_QUEUE_GET_CONFIG_REQUEST`.
+    QueueGetConfigRequest(QueueGetConfigRequest),
+    /// `OFPT_QUEUE_GET_CONFIG_REPLY`.
+    QueueGetConfigReply(QueueGetConfigReply),
+    /// `OFPT_ROLE_REQUEST`.
+    RoleRequest(Role),
+    /// `OFPT_ROLE_REPLY`.
+    RoleReply(Role),
+    /// `OFPT_GET_ASYNC_REQUEST`: header only.
+    GetAsyncRequest,
+    /// `OFPT_GET_ASYNC_REPLY`.
+    GetAsyncReply(AsyncConfig),
+    /// `OFPT_SET_ASYNC`.
+    SetAsync(AsyncConfig),
+    /// `OFPT_METER_MOD`.
+    MeterMod(MeterMod),
     /// A message type this crate does not decode, kept verbatim.
     Unknown {
         /// `ofp_header.type`.
@@ -200,12 +260,30 @@ impl Message {
             OFPT_GET_CONFIG_REQUEST => header_only(r, Message::GetConfigRequest)?,
             OFPT_GET_CONFIG_REPLY => Message::GetConfigReply(SwitchConfig::decode(r)?),
             OFPT_SET_CONFIG => Message::SetConfig(SwitchConfig::decode(r)?),
+            OFPT_PACKET_IN => Message::PacketIn(PacketIn::decode(r)?),
+            OFPT_FLOW_REMOVED => Message::FlowRemoved(FlowRemoved::decode(r)?),
             OFPT_PORT_STATUS => Message::PortStatus(PortStatus::decode(r)?),
+            OFPT_PACKET_OUT => Message::PacketOut(PacketOut::decode(r)?),
+            OFPT_FLOW_MOD => Message::FlowMod(FlowMod::decode(r)?),
+            OFPT_GROUP_MOD => Message::GroupMod(GroupMod::decode(r)?),
             OFPT_PORT_MOD => Message::PortMod(PortMod::decode(r)?),
+            OFPT_TABLE_MOD => Message::TableMod(TableMod::decode(r)?),
             OFPT_MULTIPART_REQUEST => Message::MultipartRequest(MultipartRequest::decode(r)?),
             OFPT_MULTIPART_REPLY => Message::MultipartReply(MultipartReply::decode(r)?),
             OFPT_BARRIER_REQUEST => header_only(r, Message::BarrierRequest)?,
             OFPT_BARRIER_REPLY => header_only(r, Message::BarrierReply)?,
+            OFPT_QUEUE_GET_CONFIG_REQUEST => {
+                Message::QueueGetConfigRequest(QueueGetConfigRequest::decode(r)?)
+            }
+            OFPT_QUEUE_GET_CONFIG_REPLY => {
+                Message::QueueGetConfigReply(QueueGetConfigReply::decode(r)?)
+            }
+            OFPT_ROLE_REQUEST => Message::RoleRequest(Role::decode(r)?),
+            OFPT_ROLE_REPLY => Message::RoleReply(Role::decode(r)?),
+            OFPT_GET_ASYNC_REQUEST => header_only(r, Message::GetAsyncRequest)?,
+            OFPT_GET_ASYNC_REPLY => Message::GetAsyncReply(AsyncConfig::decode(r)?),
+            OFPT_SET_ASYNC => Message::SetAsync(AsyncConfig::decode(r)?),
+            OFPT_METER_MOD => Message::MeterMod(MeterMod::decode(r)?),
             _ => Message::Unknown { ty, body: r.rest() },
         })
     }
@@ -223,12 +301,26 @@ impl Message {
             Message::GetConfigRequest => OFPT_GET_CONFIG_REQUEST,
             Message::GetConfigReply(_) => OFPT_GET_CONFIG_REPLY,
             Message::SetConfig(_) => OFPT_SET_CONFIG,
+            Message::PacketIn(_) => OFPT_PACKET_IN,
+            Message::FlowRemoved(_) => OFPT_FLOW_REMOVED,
             Message::PortStatus(_) => OFPT_PORT_STATUS,
+            Message::PacketOut(_) => OFPT_PACKET_OUT,
+            Message::FlowMod(_) => OFPT_FLOW_MOD,
+            Message::GroupMod(_) => OFPT_GROUP_MOD,
             Message::PortMod(_) => OFPT_PORT_MOD,
+            Message::TableMod(_) => OFPT_TABLE_MOD,
             Message::MultipartRequest(_) => OFPT_MULTIPART_REQUEST,
             Message::MultipartReply(_) => OFPT_MULTIPART_REPLY,
             Message::BarrierRequest => OFPT_BARRIER_REQUEST,
             Message::BarrierReply => OFPT_BARRIER_REPLY,
+            Message::QueueGetConfigRequest(_) => OFPT_QUEUE_GET_CONFIG_REQUEST,
+            Message::QueueGetConfigReply(_) => OFPT_QUEUE_GET_CONFIG_REPLY,
+            Message::RoleRequest(_) => OFPT_ROLE_REQUEST,
+            Message::RoleReply(_) => OFPT_ROLE_REPLY,
+            Message::GetAsyncRequest => OFPT_GET_ASYNC_REQUEST,
+            Message::GetAsyncReply(_) => OFPT_GET_ASYNC_REPLY,
+            Message::SetAsync(_) => OFPT_SET_ASYNC,
+            Message::MeterMod(_) => OFPT_METER_MOD,
             Message::Unknown { ty, .. } => *ty,
         }
     }
@@ -279,11 +371,23 @@ impl Message {
             Message::FeaturesRequest
             | Message::GetConfigRequest
             | Message::BarrierRequest
-            | Message::BarrierReply => {}
+            | Message::BarrierReply
+            | Message::GetAsyncRequest => {}
             Message::FeaturesReply(f) => f.encode(out),
             Message::GetConfigReply(c) | Message::SetConfig(c) => c.encode(out),
+            Message::PacketIn(p) => p.encode(out)?,
+            Message::FlowRemoved(f) => f.encode(out)?,
             Message::PortStatus(p) => p.encode(out),
+            Message::PacketOut(p) => p.encode(out)?,
+            Message::FlowMod(f) => f.encode(out)?,
+            Message::GroupMod(g) => g.encode(out)?,
             Message::PortMod(p) => p.encode(out),
+            Message::TableMod(t) => t.encode(out),
+            Message::QueueGetConfigRequest(q) => q.encode(out),
+            Message::QueueGetConfigReply(q) => q.encode(out),
+            Message::RoleRequest(r) | Message::RoleReply(r) => r.encode(out),
+            Message::GetAsyncReply(a) | Message::SetAsync(a) => a.encode(out),
+            Message::MeterMod(m) => m.encode(out),
             Message::MultipartRequest(m) => m.encode(out)?,
             Message::MultipartReply(m) => m.encode(out)?,
             Message::Unknown { body, .. } => out.put_slice(body),

@@ -1,0 +1,3 @@
+//! Offline subcommands of the `tapdemon` binary (no controller running).
+
+pub mod ofp_print;
