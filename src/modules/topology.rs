@@ -268,3 +268,7 @@ impl Module for TopologyModule {
 #[cfg(test)]
 #[path = "topology_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "topology_wire_tests.rs"]
+mod wire_tests;
