@@ -16,6 +16,9 @@
 //! [l2_learning]         # one section per module, defined in src/modules/<name>.rs
 //! switches = ["s1", "s2"]
 //! idle_timeout = 60
+//!
+//! [topology]            # LLDP discovery and static links (src/topology/config.rs)
+//! probe_interval_secs = 2
 //! ```
 //!
 //! Every table rejects unknown keys. Every error names the file, the line and the key
