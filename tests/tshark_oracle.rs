@@ -7,16 +7,18 @@
 //! Every frame must decode as the type we built, with no mark, except for the documented
 //! gaps of tshark 4.0.17 listed in [`known_false_alarm`].
 //!
-//! Needs `tshark` and `text2pcap` (Debian `tshark`); fails, not skips, without them.
+//! tshark runs through the lab harness's helper (`tests/support/tshark.rs`), which makes the
+//! pcap with `text2pcap` and collects the marks; the types come from its `-V` text. Needs
+//! `tshark` and `text2pcap` (Debian `tshark`); fails, not skips, without them.
 //! `TAPDEMON_ORACLE_DUMP=DIR` also writes each message to `DIR/<n>-<label>.bin` (the fuzz
 //! seed corpora in `proto/fuzz/corpus/` were made this way).
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use bytes::Bytes;
+
+mod support;
+use support::tshark;
 
 #[path = "tshark_oracle/of10.rs"]
 mod of10;
@@ -127,135 +129,30 @@ pub(crate) fn tcp_frame(len: usize) -> Bytes {
     Bytes::from(f)
 }
 
-fn require_tools() {
-    for tool in ["tshark", "text2pcap"] {
-        let ok = Command::new(tool)
-            .arg("-v")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            ok,
-            "`{tool}` is missing: apt-get install -y tshark (Wireshark's dissectors are this test's oracle)"
-        );
-    }
-}
-
-/// `od -Ax -tx1 -v` style dump: each message starts again at offset 0, which text2pcap
-/// takes as the start of a new packet.
-fn hexdump(messages: &[&[u8]]) -> String {
-    let mut s = String::new();
-    for m in messages {
-        for (i, line) in m.chunks(16).enumerate() {
-            let _ = write!(s, "{:06x}", i * 16);
-            for b in line {
-                let _ = write!(s, " {b:02x}");
-            }
-            s.push('\n');
-        }
-        let _ = writeln!(s, "{:06x}", m.len());
-    }
-    s
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}: apt-get install -y tshark"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn tshark(pcap: &Path) -> Command {
-    let mut c = Command::new("tshark");
-    c.arg("-r")
-        .arg(pcap)
-        .args(["-d", "tcp.port==6653,openflow"]);
-    c
-}
-
-/// tshark's view of one frame.
-#[derive(Debug, Default)]
+/// tshark's view of one frame: the message type (and stats/multipart type) it printed.
+#[derive(Debug, Default, PartialEq)]
 struct Seen {
-    ty: Option<u8>,
-    sub_type: Option<u16>,
-    marks: Vec<String>,
+    /// `Type: OFPT_FLOW_MOD (14)` of the outermost OpenFlow header.
+    ty: Option<(String, u8)>,
+    /// The next `Type:` line at the same depth: `OFPST_*` / `OFPMP_*` for stats/multipart.
+    sub_type: Option<(String, u16)>,
 }
 
-fn first<T: std::str::FromStr>(field: &str) -> Option<T> {
-    field.split(',').next().and_then(|v| v.trim().parse().ok())
-}
-
-fn tshark_view(pcap: &Path) -> (BTreeMap<usize, Seen>, String) {
-    let fields = run(tshark(pcap).args([
-        "-T",
-        "fields",
-        "-E",
-        "separator=|",
-        "-e",
-        "frame.number",
-        "-e",
-        "openflow_1_0.type",
-        "-e",
-        "openflow_v4.type",
-        "-e",
-        "openflow.stats.type",
-        "-e",
-        "openflow_v4.multipart_request.type",
-        "-e",
-        "openflow_v4.multipart_reply.type",
-    ]));
-    let mut seen: BTreeMap<usize, Seen> = BTreeMap::new();
-    for line in fields.lines() {
-        let f: Vec<&str> = line.split('|').collect();
-        let Some(n) = first::<usize>(f[0]) else {
-            continue;
-        };
-        let s = seen.entry(n).or_default();
-        s.ty = first(f[1]).or_else(|| first(f[2]));
-        s.sub_type = first(f[3]).or_else(|| first(f[4])).or_else(|| first(f[5]));
+/// Read `    Type: NAME (N)` lines at the OpenFlow layer's first indentation level.
+fn seen_in(frame_text: &str) -> Seen {
+    let mut types = frame_text.lines().filter_map(|l| {
+        let rest = l.strip_prefix("    Type: ")?;
+        let (name, num) = rest.rsplit_once(" (")?;
+        let num: u16 = num.strip_suffix(')')?.parse().ok()?;
+        Some((name.to_string(), num))
+    });
+    let ty = types
+        .next()
+        .and_then(|(n, v)| u8::try_from(v).ok().map(|v| (n, v)));
+    Seen {
+        ty,
+        sub_type: types.next(),
     }
-    let marks = run(tshark(pcap).args([
-        "-Y",
-        "_ws.malformed || _ws.expert.severity==error",
-        "-T",
-        "fields",
-        "-E",
-        "separator=|",
-        "-e",
-        "frame.number",
-        "-e",
-        "_ws.expert.message",
-        "-e",
-        "_ws.malformed",
-    ]));
-    for line in marks.lines() {
-        let mut f = line.split('|');
-        let Some(n) = f.next().and_then(|v| v.parse::<usize>().ok()) else {
-            continue;
-        };
-        let msg: Vec<&str> = f.filter(|v| !v.is_empty()).collect();
-        seen.entry(n).or_default().marks.push(if msg.is_empty() {
-            "malformed".into()
-        } else {
-            msg.join(" / ")
-        });
-    }
-    let text = run(tshark(pcap).args(["-O", "openflow_v1,openflow_v4", "-V"]));
-    (seen, text)
-}
-
-fn frame_text(text: &str, n: usize) -> &str {
-    let pat = format!("Frame {n}:");
-    let Some(start) = text.find(&pat) else {
-        return "";
-    };
-    let rest = &text[start..];
-    let end = rest[1..].find("\nFrame ").map_or(rest.len(), |i| i + 1);
-    &rest[..end]
 }
 
 fn dump(cases: &[Case], dir: &Path) {
@@ -273,46 +170,45 @@ fn dump(cases: &[Case], dir: &Path) {
 
 #[test]
 fn tshark_decodes_every_message_we_emit() {
-    require_tools();
     let mut cases = of10::cases();
     cases.extend(of13::cases());
     if let Some(dir) = std::env::var_os("TAPDEMON_ORACLE_DUMP") {
         dump(&cases, &PathBuf::from(dir));
     }
 
-    let tmp = std::env::temp_dir().join(format!("tapdemon-oracle-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let txt = tmp.join("of.txt");
-    let pcap = tmp.join("of.pcap");
     let raw: Vec<&[u8]> = cases.iter().map(|c| &c.bytes[..]).collect();
-    std::fs::write(&txt, hexdump(&raw)).unwrap();
-    run(Command::new("text2pcap")
-        .args(["-q", "-T", "6653,6653"])
-        .arg(&txt)
-        .arg(&pcap));
-    let (seen, text) = tshark_view(&pcap);
-    let _ = std::fs::remove_dir_all(&tmp);
+    let decoded = tshark::decode_openflow(&raw);
 
     let mut clean = 0;
     let mut allowed = Vec::new();
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let n = i + 1;
-        let s = seen.get(&n);
+        let seen = seen_in(decoded.frame_text(n));
         let name = case.msg.type_name();
         let want_ty = case.bytes[1];
         let mut problems = Vec::new();
-        match s.and_then(|s| s.ty) {
-            Some(t) if t == want_ty => {}
-            other => problems.push(format!("type {other:?}, want {want_ty} ({name})")),
+        // Number and spec name, e.g. `OFPT_FLOW_MOD (14)`.
+        let want_name = match case.msg {
+            proto::Message::Of10(_) => proto::of10::type_name(want_ty),
+            proto::Message::Of13(_) => proto::of13::type_name_of(want_ty),
+        };
+        match &seen.ty {
+            Some((tn, t)) if *t == want_ty && tn == want_name => {}
+            other => problems.push(format!("type {other:?}, want {want_name} ({want_ty})")),
         }
         if let Some(want) = case.sub_type() {
-            let got = s.and_then(|s| s.sub_type);
-            if got != Some(want) {
-                problems.push(format!("stats/multipart type {got:?}, want {want}"));
+            match &seen.sub_type {
+                Some((_, t)) if *t == want => {}
+                other => problems.push(format!("stats/multipart type {other:?}, want {want}")),
             }
         }
-        let marks = s.map(|s| s.marks.clone()).unwrap_or_default();
+        let marks: Vec<String> = decoded
+            .marks
+            .iter()
+            .filter(|m| m.frame == n)
+            .map(|m| m.message.clone())
+            .collect();
         let mark_problem = !marks.is_empty();
         match (mark_problem, known_false_alarm(&case.msg)) {
             (false, _) if problems.is_empty() => clean += 1,
@@ -330,7 +226,7 @@ fn tshark_decodes_every_message_we_emit() {
                     case.msg.version_name(),
                     case.label,
                     problems.join(", "),
-                    frame_text(&text, n)
+                    decoded.frame_text(n)
                 ));
             }
         }
