@@ -9,7 +9,10 @@
 //! port status, errors, batch results, timers) are always queued. Their number is bounded
 //! by what switches do, not by traffic. So a slow module loses packet-ins but never stalls
 //! a switch's reader, never stalls other modules and never misses a switch going down;
-//! and one flooding switch uses up its own share, not the others'.
+//! and one flooding switch uses up its own share, not the others'. (A switch task that
+//! has just dropped a burst pauses reading for 1 ms, a bounded delay that never depends
+//! on a module: see `switch::driver`. Under a cbench-style flood this lets TCP slow the
+//! sender instead of spending the CPU on reading packets only to drop them.)
 //!
 //! # Failure
 //! A module that panics is a bug in an invariant (Faucet's `kill_on_exception`): the panic

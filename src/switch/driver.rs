@@ -47,6 +47,9 @@ pub struct SwitchContext {
     pub next_conn: AtomicU64,
 }
 
+/// How long a switch task stops reading after dropping a burst of PACKET_INs.
+const FLOOD_PAUSE: Duration = Duration::from_millis(1);
+
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
 
@@ -113,9 +116,11 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                         None => break,
                     }
                 }
-                // A flood: let the modules run before reading more (a yield, not a stall).
+                // A flood this switch's share of the module queues cannot take: pause reading
+                // for a bounded moment (never waiting on a module), so the modules get the CPU
+                // and TCP slows the sender, instead of spending it reading packets to drop.
                 if dropped {
-                    tokio::task::yield_now().await;
+                    tokio::time::sleep(FLOOD_PAUSE).await;
                 }
             }
             cmd = rx.recv() => {
