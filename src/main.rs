@@ -3,6 +3,7 @@
 //! - `tapdemon run [--config FILE] [--listen ADDR]... [--log-format text|json]`: run the
 //!   controller (`--listen` replaces `[controller] listen`).
 //! - `tapdemon check-config FILE`: validate a config file and exit (0 = valid).
+//! - `tapdemon sflow-print [--json] FILE|PCAP`: decode sFlow datagrams.
 //! - `tapdemon ofp-print [--json] [--roundtrip] FILE|HEX...`: decode OpenFlow messages.
 //!
 //! Logs go to stderr; `RUST_LOG` filters them (default `info`).
@@ -55,7 +56,14 @@ enum Command {
         #[arg(long)]
         roundtrip: bool,
     },
-    // sflow-print: wired by the lead (src/cli/sflow_print.rs).
+    /// Decode sFlow v5 datagrams (a raw datagram file, or a pcap/pcapng capture) and print them.
+    SflowPrint {
+        /// The file.
+        file: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -82,6 +90,16 @@ fn init_logging(format: LogFormat) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::SflowPrint { file, json } => {
+            let stdout = std::io::stdout();
+            match tapdemon::cli::sflow_print::run(&file, json, &mut stdout.lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::OfpPrint {
             inputs,
             json,

@@ -42,9 +42,21 @@ fn two_hosts_ping_and_tcp_then_teardown_leaves_nothing() {
             (flows[0].priority, flows[0].actions.as_str()),
             (0, "NORMAL")
         );
+        let (cap, pcap) = lab.capture(Some("h2"), "h2-eth0", "icmp", "h2.pcap");
         assert!(
             lab.ping("h1", "h2", 3, SECS(5)),
             "h1 cannot ping h2 through NORMAL"
+        );
+        cap.stop_with(libc::SIGINT, SECS(3));
+        let seen = support::hosts::pcap_lines(&pcap);
+        let requests: Vec<_> = seen
+            .iter()
+            .filter(|l| l.contains("10.0.0.1 > 10.0.0.2: ICMP echo request"))
+            .collect();
+        assert_eq!(requests.len(), 3, "capture on h2: {seen:#?}");
+        assert!(
+            requests[0].contains("00:00:00:00:00:01 > 00:00:00:00:00:02"),
+            "{seen:#?}"
         );
         assert_eq!(lab.ping_received("h2", "h1", 3, SECS(5)), 3);
 
@@ -270,4 +282,21 @@ fn controller_connection_and_sflow_export() {
     let decoded = support::tshark::decode_sflow(&[&datagram]);
     assert!(decoded.text.contains("InMon sFlow"), "{}", decoded.text);
     assert!(decoded.real_marks().is_empty(), "{:?}", decoded.marks);
+}
+
+#[test]
+fn teardown_after_killed_vswitchd_leaves_nothing() {
+    let footprint;
+    {
+        let mut lab = Lab::new();
+        lab.add_bridge("s1", 0x1, OfVersions::Both, None);
+        lab.add_host("h1", "s1", 1, 1);
+        footprint = lab.footprint();
+        lab.kill_vswitchd();
+        // The netdev bridge is a persistent tap: it outlives its vswitchd.
+        assert!(link_exists(&lab.bridge("s1").dev));
+    }
+    let left = footprint.leftovers();
+    assert!(left.is_empty(), "teardown left: {left:?}");
+    assert!(!link_exists("ovs-netdev") || support::kernel::tap_in_use("ovs-netdev"));
 }

@@ -1,11 +1,12 @@
 //! Acting inside host namespaces: commands, pings, background processes.
 
 use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use super::bg::BgProcess;
-use super::lab::Lab;
+use super::lab::{wait_until, Lab};
 use super::prereq;
 
 impl Lab {
@@ -125,4 +126,66 @@ impl Lab {
             stderr_path: err,
         }
     }
+
+    /// Start `tcpdump --immediate-mode -U -s 0 -w FILE` on `iface` (in `host`'s namespace,
+    /// or the root namespace for `None`, e.g. `lo`) with a capture `filter`, and return
+    /// once tcpdump is listening, so no early packet is lost. `FILE` is in the lab
+    /// directory. Stop it with `stop_with(libc::SIGINT, ..)` so it flushes.
+    pub fn capture(
+        &mut self,
+        host: Option<&str>,
+        iface: &str,
+        filter: &str,
+        file: &str,
+    ) -> (BgProcess, PathBuf) {
+        prereq::require(&["tcpdump"]);
+        let path = self.path(file);
+        let p = path.to_string_lossy().into_owned();
+        let mut args = vec![
+            "tcpdump",
+            "--immediate-mode",
+            "-U",
+            "-n",
+            "-s",
+            "0",
+            "-i",
+            iface,
+            "-w",
+            &p,
+        ];
+        args.extend(filter.split_whitespace());
+        let bg = match host {
+            Some(h) => self.spawn(h, &args),
+            None => self.spawn_root(&args),
+        };
+        let listening = wait_until(Duration::from_secs(5), || {
+            std::fs::read_to_string(&bg.stderr_path).is_ok_and(|t| t.contains("listening on"))
+        });
+        assert!(
+            listening,
+            "tcpdump on {iface} did not start: {}",
+            std::fs::read_to_string(&bg.stderr_path).unwrap_or_default()
+        );
+        (bg, path)
+    }
+}
+
+/// One line per packet of a capture file (`tcpdump -nn -e -r FILE`), with MACs.
+pub fn pcap_lines(path: &Path) -> Vec<String> {
+    let out = Command::new(prereq::tool("tcpdump"))
+        .args(["-nn", "-e", "-r"])
+        .arg(path)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tcpdump -r");
+    assert!(
+        out.status.success(),
+        "tcpdump -r {} failed: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }

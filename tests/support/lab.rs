@@ -28,7 +28,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use super::bg::{signal_pid, wait_dead};
+use super::bg::{pid_alive, signal_pid, wait_dead};
 use super::flows::{parse_dump_flows, FlowEntry};
 use super::kernel::{
     acquire_lock, base36, delete_link, delete_netns, delete_unused_tap, read_pidfile,
@@ -545,10 +545,16 @@ impl Lab {
                 }
             }
         }
-        // Bridges first, while vswitchd still runs, so it removes their devices itself.
+        // Bridges first, while vswitchd still runs, so it removes their devices itself
+        // (if a test killed it, don't wait for it: the taps are deleted below).
+        let wait = if self.vswitchd_pid().is_some_and(pid_alive) {
+            "--timeout=5"
+        } else {
+            "--no-wait"
+        };
         for b in &self.bridges {
             let mut c = self.ovs_command("ovs-vsctl");
-            c.args(["--timeout=5", "--if-exists", "del-br", &b.dev]);
+            c.args([wait, "--if-exists", "del-br", &b.dev]);
             run_quiet(&mut c);
         }
         for name in ["ovs-vswitchd", "ovsdb-server"] {

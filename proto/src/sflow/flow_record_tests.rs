@@ -242,3 +242,21 @@ fn short_fixed_record_is_an_error_with_offset() {
     assert_eq!(e.field, "extended_switch.dst_vlan");
     assert_eq!(e.offset, 8);
 }
+
+#[test]
+fn decoded_header_json_round_trip() {
+    let d = DecodedHeader::parse(HeaderProtocol::Ethernet, &ETH_IPV4_TCP[..20]);
+    assert_eq!(d.stopped_at, Some(super::super::StopLayer::Ip));
+    let text: String = serde_json::to_string(&d).unwrap();
+    assert!(text.contains(r#""stopped_at":"ip""#), "{text}");
+    assert_eq!(serde_json::from_str::<DecodedHeader>(&text).unwrap(), d);
+}
+
+#[test]
+fn truncated_icmp_keeps_type_and_code() {
+    let mut pkt = ETH_IPV4_TCP[..34].to_vec();
+    pkt[23] = 1;
+    pkt.extend_from_slice(&[8, 0, 0xf7]); // echo request, cut after 3 bytes
+    let d = DecodedHeader::parse(HeaderProtocol::Ethernet, &pkt);
+    assert_eq!((d.icmp_type, d.icmp_code), (Some(8), Some(0)));
+}
