@@ -45,6 +45,7 @@ pub mod module;
 pub mod modules;
 pub mod outbox;
 pub mod sflow_rt;
+pub mod sources;
 pub mod switch;
 pub mod topology;
 pub mod trigger;
