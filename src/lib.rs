@@ -38,6 +38,7 @@ pub mod event;
 pub mod module;
 pub mod modules;
 pub mod outbox;
+pub mod pipeline;
 pub mod switch;
 pub mod topology;
 
