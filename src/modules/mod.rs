@@ -9,7 +9,12 @@
 //!    and its `switches` list in `Config::switch_lists` (so unknown names are rejected
 //!    with their line).
 
+pub mod control;
 pub mod l2_learning;
+pub mod patch;
+pub mod tap;
+pub mod tap_config;
+pub mod trigger;
 
 use std::collections::HashSet;
 
@@ -27,6 +32,21 @@ pub fn build(config: &Config) -> Vec<ModuleSpec> {
         push(&mut out, &dir, l2.switches.as_deref(), {
             Box::new(l2_learning::L2Learning::new(l2.clone()))
         });
+    }
+    if !config.patch.is_empty() {
+        let m = patch::PatchModule::new(&config.patch, &dir);
+        push(&mut out, &dir, None, Box::new(m));
+    }
+    // Until the topology module shares its engine, taps plan on an engine of their own
+    // that knows no links: taps whose monitor is on the source switch work.
+    if let Ok(engine) = crate::topology::Topology::new(&Default::default(), &Default::default()) {
+        let topology = std::sync::Arc::new(std::sync::RwLock::new(engine));
+        let tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topology));
+        push(&mut out, &dir, None, Box::new(tap));
+    }
+    if !config.trigger.is_empty() {
+        let m = trigger::TriggerModule::new(&config.trigger, &dir, Box::new(|_| None));
+        push(&mut out, &dir, None, Box::new(m));
     }
     out
 }
