@@ -14,6 +14,7 @@ pub mod l2_learning;
 pub mod patch;
 pub mod tap;
 pub mod tap_config;
+pub mod topology;
 pub mod trigger;
 
 use std::collections::HashSet;
@@ -22,11 +23,32 @@ use toml::Spanned;
 
 use crate::config::{Config, SwitchDirectory, SwitchRef};
 use crate::module::{Module, ModuleSpec};
+use topology::SharedTopology;
 
 /// Build every enabled module from the config, in a fixed order.
 pub fn build(config: &Config) -> Vec<ModuleSpec> {
+    build_with_topology(config).0
+}
+
+/// [`build`], plus a handle on the topology engine for whoever reads it (REST, tests).
+pub fn build_with_topology(config: &Config) -> (Vec<ModuleSpec>, Option<SharedTopology>) {
     let dir = config.directory();
     let mut out = Vec::new();
+    // Always on: static links and host locations serve other modules even with discovery
+    // off. It follows every switch; `topology.switches` only scopes discovery.
+    let topo = match topology::TopologyModule::new(&config.topology, &config.switch_names()) {
+        Ok(m) => {
+            let shared = m.shared();
+            push(&mut out, &dir, None, Box::new(m));
+            Some(shared)
+        }
+        // Config::parse validated the section, so this is only reachable for a Config
+        // built by hand.
+        Err(e) => {
+            tracing::error!(error = %e, "topology module not started");
+            None
+        }
+    };
     let l2 = &config.l2_learning;
     if l2.enabled {
         push(&mut out, &dir, l2.switches.as_deref(), {
@@ -37,18 +59,24 @@ pub fn build(config: &Config) -> Vec<ModuleSpec> {
         let m = patch::PatchModule::new(&config.patch, &dir);
         push(&mut out, &dir, None, Box::new(m));
     }
-    // Until the topology module shares its engine, taps plan on an engine of their own
-    // that knows no links: taps whose monitor is on the source switch work.
-    if let Ok(engine) = crate::topology::Topology::new(&Default::default(), &Default::default()) {
-        let topology = std::sync::Arc::new(std::sync::RwLock::new(engine));
-        let tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topology));
+    // Taps plan over the topology engine; without one (a hand-built Config whose topology
+    // section is invalid) there are no taps.
+    if let Some(topo) = &topo {
+        let tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topo.clone()));
         push(&mut out, &dir, None, Box::new(tap));
     }
     if !config.trigger.is_empty() {
-        let m = trigger::TriggerModule::new(&config.trigger, &dir, Box::new(|_| None));
+        let locate: trigger::HostLocator = match &topo {
+            Some(t) => {
+                let t = t.clone();
+                Box::new(move |ip| t.read().host_location(ip))
+            }
+            None => Box::new(|_| None),
+        };
+        let m = trigger::TriggerModule::new(&config.trigger, &dir, locate);
         push(&mut out, &dir, None, Box::new(m));
     }
-    out
+    (out, topo)
 }
 
 fn push(

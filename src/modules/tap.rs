@@ -53,6 +53,12 @@ pub trait TopologyRead: Send {
     fn with(&self, f: &mut dyn FnMut(&Topology));
 }
 
+impl TopologyRead for super::topology::SharedTopology {
+    fn with(&self, f: &mut dyn FnMut(&Topology)) {
+        f(&self.read())
+    }
+}
+
 impl TopologyRead for Arc<RwLock<Topology>> {
     fn with(&self, f: &mut dyn FnMut(&Topology)) {
         f(&self.read().unwrap_or_else(PoisonError::into_inner))
