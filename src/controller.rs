@@ -18,6 +18,7 @@ use tracing::{error, info, warn};
 use crate::bus::Bus;
 use crate::config::Config;
 use crate::modules;
+use crate::modules::tap::TapTable;
 use crate::modules::topology::SharedTopology;
 use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
@@ -44,6 +45,8 @@ pub struct Handle {
     pub bus: Arc<Bus>,
     /// The topology engine (links, hosts, paths), read-only.
     pub topology: Option<SharedTopology>,
+    /// The taps' state, read-only (commands: `bus.control("tap", ..)`).
+    pub taps: Option<TapTable>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
@@ -66,7 +69,11 @@ pub fn start(
 ) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
-    let (specs, topology) = modules::build_with_topology(&config);
+    let modules::Built {
+        specs,
+        topology,
+        taps,
+    } = modules::build_all(&config);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
     info!(modules = ?names, "starting modules");
     let bus = Bus::start(
@@ -96,6 +103,7 @@ pub fn start(
             switches,
             bus,
             topology,
+            taps,
         },
         tracker,
     )

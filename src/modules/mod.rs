@@ -32,6 +32,23 @@ pub fn build(config: &Config) -> Vec<ModuleSpec> {
 
 /// [`build`], plus a handle on the topology engine for whoever reads it (REST, tests).
 pub fn build_with_topology(config: &Config) -> (Vec<ModuleSpec>, Option<SharedTopology>) {
+    let built = build_all(config);
+    (built.specs, built.topology)
+}
+
+/// The modules and the state they share with readers (the REST API, tests).
+#[derive(Debug)]
+pub struct Built {
+    /// The modules, in order.
+    pub specs: Vec<ModuleSpec>,
+    /// The topology engine, read-only.
+    pub topology: Option<SharedTopology>,
+    /// The taps' state ([`tap::TapTable`]); commands go through `Bus::control("tap", ..)`.
+    pub taps: Option<tap::TapTable>,
+}
+
+/// Build every enabled module, returning the shared state too.
+pub fn build_all(config: &Config) -> Built {
     let dir = config.directory();
     let mut out = Vec::new();
     // Always on: static links and host locations serve other modules even with discovery
@@ -61,8 +78,10 @@ pub fn build_with_topology(config: &Config) -> (Vec<ModuleSpec>, Option<SharedTo
     }
     // Taps plan over the topology engine; without one (a hand-built Config whose topology
     // section is invalid) there are no taps.
+    let mut taps = None;
     if let Some(topo) = &topo {
         let tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topo.clone()));
+        taps = Some(tap.table());
         push(&mut out, &dir, None, Box::new(tap));
     }
     if !config.trigger.is_empty() {
@@ -76,7 +95,11 @@ pub fn build_with_topology(config: &Config) -> (Vec<ModuleSpec>, Option<SharedTo
         let m = trigger::TriggerModule::new(&config.trigger, &dir, locate);
         push(&mut out, &dir, None, Box::new(m));
     }
-    (out, topo)
+    Built {
+        specs: out,
+        topology: topo,
+        taps,
+    }
 }
 
 fn push(
