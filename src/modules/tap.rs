@@ -390,6 +390,12 @@ impl TapModule {
             return;
         };
         if tap.origin == Origin::Static {
+            // Static taps have no duration; one deactivated at runtime comes back.
+            if !tap.active {
+                tap.active = true;
+                info!(tap = name, by, "tap reactivated");
+                self.reconcile(name, now, out);
+            }
             return;
         }
         let Some(duration) = duration else {

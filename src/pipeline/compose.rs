@@ -1,7 +1,7 @@
 //! [`Pipeline`]: one switch's compositor. It sits between every module and the switch,
 //! so forwarding modules and taps never race each other with priorities.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use proto::flow::{Action, Command, FlowMod, Match, PacketOut, PortNo};
 
@@ -12,6 +12,9 @@ use super::rules::{SwitchTap, TapId, TapRule, TapUpdate};
 use crate::outbox::{reorder, Msg};
 use crate::switch::Version;
 
+/// Forwarding flows remembered per switch before the oldest timed ones are forgotten.
+pub const MAX_BASE: usize = 100_000;
+
 /// One switch's pipeline: the forwarding flows modules asked for, the active taps, and
 /// the tap-derived flows installed. See the [module docs](super).
 #[derive(Debug, Clone)]
@@ -21,6 +24,11 @@ pub struct Pipeline {
     ports: BTreeSet<u32>,
     /// Forwarding flows as the modules asked for them (table set by us).
     base: HashMap<Key, FlowMod>,
+    /// Keys of `base` in the order they were added (with repeats), for [`MAX_BASE`].
+    order: VecDeque<(u64, Key)>,
+    /// The sequence number of each key's latest add.
+    latest: HashMap<Key, u64>,
+    seq: u64,
     taps: BTreeMap<TapId, SwitchTap>,
     /// Tap-derived flows on the switch.
     installed: HashMap<Key, Derived>,
@@ -33,9 +41,17 @@ impl Pipeline {
             version,
             ports: ports.into_iter().collect(),
             base: HashMap::new(),
+            order: VecDeque::new(),
+            latest: HashMap::new(),
+            seq: 0,
             taps: BTreeMap::new(),
             installed: HashMap::new(),
         }
+    }
+
+    /// Forwarding flows remembered (for tests).
+    pub fn base_len(&self) -> usize {
+        self.base.len()
     }
 
     /// The switch's version.
@@ -151,6 +167,10 @@ impl Pipeline {
         fm.actions = self.expand_flood(&fm.actions, fm.match_.in_port);
         let key = Key::of(&fm);
         self.base.insert(key.clone(), fm.clone());
+        self.seq += 1;
+        self.latest.insert(key.clone(), self.seq);
+        self.order.push_back((self.seq, key.clone()));
+        self.bound_base();
         out.push(Msg::FlowMod(fm.clone()));
         let new = derive::decorations(self.version, &fm, &self.taps);
         let new_keys: Vec<Key> = new.iter().map(|d| Key::of(&d.fm)).collect();
@@ -169,6 +189,38 @@ impl Pipeline {
         for d in new {
             out.push(Msg::FlowMod(d.fm.clone()));
             self.installed.insert(Key::of(&d.fm), d);
+        }
+    }
+
+    /// Modules are not told when their timed flows expire, so `base` only learns of it
+    /// from a re-add. Past [`MAX_BASE`] entries the oldest timed ones are forgotten (they
+    /// expire on the switch by themselves; a forgotten flow only loses its tap copies until
+    /// the module re-adds it). Permanent flows are never forgotten.
+    fn bound_base(&mut self) {
+        let mut budget = self.order.len();
+        while self.base.len() > MAX_BASE && budget > 0 {
+            budget -= 1;
+            let Some((seq, k)) = self.order.pop_front() else {
+                break;
+            };
+            if self.latest.get(&k) != Some(&seq) {
+                continue; // re-added since: a later entry stands for it
+            }
+            let timed = self
+                .base
+                .get(&k)
+                .is_some_and(|f| f.idle_timeout > 0 || f.hard_timeout > 0);
+            if timed {
+                self.base.remove(&k);
+                self.latest.remove(&k);
+            } else {
+                self.order.push_back((seq, k));
+            }
+        }
+        // Stale entries are dropped as they reach the front; bound them too.
+        if self.order.len() > 2 * MAX_BASE.max(self.base.len()) {
+            let latest = &self.latest;
+            self.order.retain(|(seq, k)| latest.get(k) == Some(seq));
         }
     }
 
@@ -202,6 +254,7 @@ impl Pipeline {
             .collect();
         for k in &gone {
             self.base.remove(k);
+            self.latest.remove(k);
         }
         out.push(Msg::FlowMod(del.clone()));
         let mut orphans = Vec::new();

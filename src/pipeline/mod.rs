@@ -33,7 +33,7 @@
 //! (ingress copies included); OF1.0 copies of tagged frames carry the tap VLAN in place of
 //! theirs.
 
-mod compose;
+pub mod compose;
 pub mod cookie;
 pub mod derive;
 pub mod matching;

@@ -607,3 +607,37 @@ fn connect_owns_table_zero_on_of13_and_starts_clean_on_of10() {
         .iter()
         .all(|m| matches!(m, Msg::FlowMod(f) if f.table_id == 1)));
 }
+
+#[test]
+fn remembered_forwarding_flows_are_bounded_and_permanent_ones_kept() {
+    let mut p = Pipeline::new(Version::Of10, [1, 2, 3]);
+    p.forwarding(patch(1, 2));
+    for i in 0..(compose::MAX_BASE as u32 + 10) {
+        let m = Match {
+            in_port: Some(3),
+            tp_dst: Some((i % 60000) as u16),
+            ip_proto: Some(6),
+            eth_type: Some(0x0800),
+            ipv4_dst: Some(Masked::exact(Ipv4Addr::from(i))),
+            ..Match::default()
+        };
+        let mut fm = FlowMod::add(m, vec![out(1)], 0x1000);
+        fm.idle_timeout = 60;
+        p.forwarding(vec![Msg::FlowMod(fm)]);
+    }
+    assert_eq!(p.base_len(), compose::MAX_BASE);
+    // The patch flows (no timeout) survive: a tap still decorates them.
+    let tap = SwitchTap {
+        id: 1,
+        hard_timeout: 0,
+        rules: vec![TapRule::Source {
+            port: 1,
+            direction: Direction::Ingress,
+            filter: Match::default(),
+            copy: CopyTo::Local { port: 3 },
+        }],
+    };
+    let sent = p.update(TapUpdate::Set { tap, rearm: false });
+    assert!(sent.iter().any(|m| matches!(m, Msg::FlowMod(f)
+        if f.match_.in_port == Some(1) && f.priority == 0x2001)));
+}
