@@ -14,6 +14,7 @@ pub mod l2_learning;
 pub mod patch;
 pub mod tap;
 pub mod tap_config;
+pub mod sflow_rt;
 pub mod topology;
 pub mod trigger;
 
