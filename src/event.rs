@@ -366,6 +366,8 @@ pub enum Event {
     Timer(Timer),
     /// A command from another module or the REST API (to the named module only).
     Control(Arc<crate::modules::control::Control>),
+    /// An sFlow threshold crossed (embedded collector or sFlow-RT), for every module.
+    Trigger(Arc<crate::trigger::TriggerEvent>),
 }
 
 impl Event {
@@ -379,7 +381,7 @@ impl Event {
             Event::FlowRemoved(f) => Some(f.switch.dpid),
             Event::SwitchError(e) => Some(e.switch.dpid),
             Event::BatchResult(b) => Some(b.switch.dpid),
-            Event::Timer(_) | Event::Control(_) => None,
+            Event::Timer(_) | Event::Control(_) | Event::Trigger(_) => None,
         }
     }
 
@@ -395,6 +397,7 @@ impl Event {
             Event::BatchResult(_) => "batch_result",
             Event::Timer(_) => "timer",
             Event::Control(_) => "control",
+            Event::Trigger(_) => "trigger",
         }
     }
 }

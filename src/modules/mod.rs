@@ -12,9 +12,9 @@
 pub mod control;
 pub mod l2_learning;
 pub mod patch;
+pub mod sflow_rt;
 pub mod tap;
 pub mod tap_config;
-pub mod sflow_rt;
 pub mod topology;
 pub mod trigger;
 

@@ -91,8 +91,8 @@ fn default_duration() -> Spanned<u64> {
     Spanned::new(0..0, DEFAULT_DURATION_SECS)
 }
 
-/// What a trigger needs from a threshold event (the collector's and sFlow-RT's
-/// `TriggerEvent` reduce to this).
+/// What a trigger needs from a threshold event ([`crate::trigger::TriggerEvent`], from
+/// the embedded collector or sFlow-RT, reduces to this).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TriggerInput {
     /// The threshold that fired.
@@ -101,6 +101,19 @@ pub struct TriggerInput {
     pub flow_keys: Vec<(String, String)>,
     /// The switch port the sample's data source maps to, when known.
     pub location: Option<PortRef>,
+}
+
+impl From<&crate::trigger::TriggerEvent> for TriggerInput {
+    fn from(ev: &crate::trigger::TriggerEvent) -> Self {
+        TriggerInput {
+            threshold_id: ev.threshold_id.clone(),
+            flow_keys: ev.flow_keys.clone(),
+            location: ev
+                .location
+                .as_ref()
+                .map(|l| PortRef::new(l.dpid, l.port_no)),
+        }
+    }
 }
 
 impl TriggerInput {
@@ -287,8 +300,10 @@ impl Module for TriggerModule {
         "trigger"
     }
 
-    fn handle(&mut self, _now: Instant, _ev: &Event, _out: &mut Outbox) {
-        // Threshold events reach `on_trigger` once the collector's event variant exists.
+    fn handle(&mut self, _now: Instant, ev: &Event, out: &mut Outbox) {
+        if let Event::Trigger(t) = ev {
+            self.on_trigger(&TriggerInput::from(&**t), out);
+        }
     }
 }
 
@@ -404,5 +419,46 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn trigger_events_from_the_collector_fire_rules() {
+        use crate::trigger::{PortLocation, TriggerEvent, TriggerSource};
+        let r = rules(
+            r#"
+            [[trigger]]
+            name = "web"
+            threshold = "web"
+            match = "tcp,tp_dst=80"
+            activate = ["tap:h9"]
+            "#,
+        );
+        let mut m = TriggerModule::new(&r, &SwitchDirectory::default(), Box::new(|_| None));
+        let ev = TriggerEvent {
+            event_id: 1,
+            timestamp: 0,
+            threshold_id: "web".into(),
+            metric: "tcp".into(),
+            threshold: 1.0,
+            value: 5.0,
+            agent: "127.0.0.1".parse().unwrap(),
+            data_source: "7".into(),
+            flow_key: Some("10.0.0.2,10.0.0.1,40000,80".into()),
+            flow_keys: web("10.0.0.2", "10.0.0.1", "80").flow_keys,
+            source: TriggerSource::Embedded,
+            location: Some(PortLocation {
+                dpid: DatapathId(1),
+                port_no: 2,
+                port_name: None,
+            }),
+        };
+        let mut out = Outbox::new();
+        m.handle(
+            Instant::now(),
+            &Event::Trigger(std::sync::Arc::new(ev)),
+            &mut out,
+        );
+        assert_eq!(out.controls().len(), 1);
+        assert_eq!(m.fired, 1);
     }
 }
