@@ -156,7 +156,7 @@ pub enum TapUpdate {
 }
 
 /// Flow priorities the pipeline uses. Forwarding modules keep their own bands, at least
-/// 16 apart and below [`TAP_SOURCE`] (OF1.0 split flows sit just above the forwarding
+/// 16 apart and below [`priority::TAP_SOURCE`] (OF1.0 split flows sit just above the forwarding
 /// flow they decorate: one step per tap overlapping it).
 pub mod priority {
     /// OF1.3 table 0: ingress copies, one step per overlapping tap above this.
