@@ -33,6 +33,7 @@ use tracing::{debug, error, info_span, warn, Instrument};
 
 use crate::event::{BatchError, BatchResult, Event, SwitchId, Timer};
 use crate::module::{Module, ModuleSpec};
+use crate::modules::control::Control;
 use crate::outbox::Outbox;
 use crate::switch::handle::Switches;
 
@@ -102,7 +103,7 @@ impl Bus {
         let bus = Arc::new(Bus { queues, cap });
         for task in tasks {
             let span = info_span!("module", module = task.module.name());
-            tracker.spawn(task.run(shutdown.clone()).instrument(span));
+            tracker.spawn(task.run(bus.clone(), shutdown.clone()).instrument(span));
         }
         bus
     }
@@ -176,6 +177,18 @@ impl Bus {
         }
     }
 
+    /// Send a command to the module called `target` (`"tap"`, `"patch"`): how modules and
+    /// the REST API drive each other. False if no such module runs.
+    pub fn control(&self, target: &str, control: Control) -> bool {
+        match self.queues.iter().find(|q| q.name == target) {
+            Some(q) => {
+                self.enqueue(q, &Arc::new(Event::Control(Arc::new(control))), None);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Send `ev` to module `index` only (batch results).
     pub fn deliver(&self, index: usize, ev: Event) {
         if let Some(q) = self.queues.get(index) {
@@ -235,7 +248,7 @@ struct ModuleTask {
 }
 
 impl ModuleTask {
-    async fn run(mut self, shutdown: CancellationToken) {
+    async fn run(mut self, bus: Arc<Bus>, shutdown: CancellationToken) {
         loop {
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             tokio::select! {
@@ -249,7 +262,7 @@ impl ModuleTask {
                     if let Some(b) = charged {
                         b.fetch_sub(1, Ordering::Relaxed);
                     }
-                    if !self.handle(&ev, &shutdown) {
+                    if !self.handle(&ev, &bus, &shutdown) {
                         break;
                     }
                 }
@@ -260,7 +273,7 @@ impl ModuleTask {
                             break;
                         }
                         let id = entry.remove();
-                        if !self.handle(&Event::Timer(Timer { id }), &shutdown) {
+                        if !self.handle(&Event::Timer(Timer { id }), &bus, &shutdown) {
                             return;
                         }
                     }
@@ -270,7 +283,7 @@ impl ModuleTask {
     }
 
     /// Run the module on one event and route its outbox. False if the module panicked.
-    fn handle(&mut self, ev: &Event, shutdown: &CancellationToken) -> bool {
+    fn handle(&mut self, ev: &Event, bus: &Bus, shutdown: &CancellationToken) -> bool {
         let now = TokioInstant::now();
         let mut out = Outbox::new();
         let module = &mut self.module;
@@ -301,6 +314,25 @@ impl ModuleTask {
                     });
                     let _ = self.own.send((Arc::new(ev), None));
                 }
+            }
+        }
+        for (dpid, id, update) in out.take_taps() {
+            let sent = self
+                .switches
+                .get(dpid)
+                .is_some_and(|h| h.tap(self.index, id, update));
+            if !sent {
+                let ev = Event::BatchResult(BatchResult {
+                    switch: SwitchId { dpid, name: None },
+                    batch: Some(id),
+                    result: Err(BatchError::NotConnected),
+                });
+                let _ = self.own.send((Arc::new(ev), None));
+            }
+        }
+        for (target, control) in out.take_controls() {
+            if !bus.control(target, control) {
+                warn!(target, "command for a module that is not running");
             }
         }
         for t in out.take_timers() {

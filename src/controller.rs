@@ -18,6 +18,7 @@ use tracing::{error, info, warn};
 use crate::bus::Bus;
 use crate::config::Config;
 use crate::modules;
+use crate::modules::tap::TapTable;
 use crate::modules::topology::SharedTopology;
 use crate::sources::{self, Sources};
 use crate::switch::driver::{self, SwitchContext};
@@ -47,6 +48,8 @@ pub struct Handle {
     pub topology: Option<SharedTopology>,
     /// Trigger sources (the embedded sFlow collector), once [`start_sources`] ran.
     pub sources: Arc<Sources>,
+    /// The taps' state, read-only (commands: `bus.control("tap", ..)`).
+    pub taps: Option<TapTable>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
@@ -70,7 +73,11 @@ pub fn start(
 ) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
-    let (specs, topology) = modules::build_with_topology(&config);
+    let modules::Built {
+        specs,
+        topology,
+        taps,
+    } = modules::build_all(&config);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
     info!(modules = ?names, "starting modules");
     let bus = Bus::start(
@@ -101,6 +108,7 @@ pub fn start(
             bus,
             topology,
             sources: Arc::new(Sources::default()),
+            taps,
         },
         tracker,
     )

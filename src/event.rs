@@ -364,6 +364,8 @@ pub enum Event {
     BatchResult(BatchResult),
     /// A timer fired (to the requesting module only).
     Timer(Timer),
+    /// A command from another module or the REST API (to the named module only).
+    Control(Arc<crate::modules::control::Control>),
     /// Traffic of interest, from the embedded sFlow collector or from sFlow-RT.
     Trigger(Arc<crate::trigger::TriggerEvent>),
 }
@@ -379,7 +381,7 @@ impl Event {
             Event::FlowRemoved(f) => Some(f.switch.dpid),
             Event::SwitchError(e) => Some(e.switch.dpid),
             Event::BatchResult(b) => Some(b.switch.dpid),
-            Event::Timer(_) | Event::Trigger(_) => None,
+            Event::Timer(_) | Event::Control(_) | Event::Trigger(_) => None,
         }
     }
 
@@ -394,6 +396,7 @@ impl Event {
             Event::SwitchError(_) => "switch_error",
             Event::BatchResult(_) => "batch_result",
             Event::Timer(_) => "timer",
+            Event::Control(_) => "control",
             Event::Trigger(_) => "trigger",
         }
     }

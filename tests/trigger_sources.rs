@@ -108,6 +108,7 @@ async fn collector_events_reach_modules() {
         bus,
         topology: None,
         sources: Default::default(),
+        taps: None,
     };
     let handle = start_sources(handle, &config, &tracker, shutdown.clone()).await;
     let collector = handle
