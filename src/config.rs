@@ -43,6 +43,8 @@ pub struct Config {
     pub switches: BTreeMap<String, Spanned<DpidSpec>>,
     /// `[l2_learning]`: see [`crate::modules::l2_learning`].
     pub l2_learning: L2LearningConfig,
+    /// `[rest]`: the REST API, web page and /metrics; see [`crate::rest::config`].
+    pub rest: crate::rest::RestConfig,
     // A new module adds its section here, and its `switches` list to `switch_lists`.
 }
 
@@ -285,6 +287,9 @@ impl Config {
         if c.module_queue_len == 0 {
             let msg = "must be at least 1".to_string();
             return Err(invalid(text, path, at_key("module_queue_len"), msg));
+        }
+        if let Err((key, msg)) = self.rest.check() {
+            return Err(invalid(text, path, find_key_offset(text, "rest", key), msg));
         }
         let mut seen: HashMap<DatapathId, &str> = HashMap::new();
         for (name, spec) in &self.switches {

@@ -21,6 +21,8 @@
 //!   packet-outs, confirmed batches, timers) and the delete/barrier/add reorder pass.
 //! - [`bus`]: one task and queue per module; fans events out, routes outboxes to switches.
 //! - [`modules`]: the modules, one file each (`l2_learning`), and their registration.
+//! - [`rest`]: the operator surface over HTTP (REST API, web page, sFlow-RT's REST API,
+//!   `/metrics`); [`metrics`]: the Prometheus counters the runtime increments.
 //! - [`topology`]: the sans-IO topology engine (LLDP discovery, static links, host
 //!   locations, shortest paths) behind the `topology` module.
 #![forbid(unsafe_code)]
@@ -35,9 +37,11 @@ pub mod cli;
 pub mod config;
 pub mod controller;
 pub mod event;
+pub mod metrics;
 pub mod module;
 pub mod modules;
 pub mod outbox;
+pub mod rest;
 pub mod switch;
 pub mod topology;
 

@@ -80,7 +80,10 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         tokio::select! {
             _ = ctx.shutdown.cancelled() => session.close(ConnectionError::Shutdown),
             frame = framed.next() => match frame {
-                Some(Ok(msg)) => session.handle_message(TokioInstant::now().into_std(), msg),
+                Some(Ok(msg)) => {
+                    crate::metrics::record_in(&msg);
+                    session.handle_message(TokioInstant::now().into_std(), msg)
+                }
                 Some(Err(FrameError::Decode(e))) => {
                     let buf = framed.read_buffer();
                     let header = buf.get(..8).unwrap_or(buf);
@@ -181,6 +184,7 @@ async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Resul
         buf.extend_from_slice(&bytes);
     }
     if !buf.is_empty() {
+        crate::metrics::record_out(&buf);
         wr.write_all(&buf).await?;
     }
     Ok(())
