@@ -239,3 +239,169 @@ async fn sleep_until_opt(t: Option<TokioInstant>) {
         tokio::time::sleep_until(t).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc as std_mpsc;
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    use bytes::Bytes;
+    use proto::flow::Match;
+
+    use super::*;
+    use crate::event::{PacketIn, PacketInReason};
+    use crate::switch::ConnectionError;
+
+    /// Blocks in `handle` while `gate` is held by the test; reports every event kind.
+    struct Slow {
+        gate: Arc<Mutex<()>>,
+        seen: std_mpsc::Sender<&'static str>,
+    }
+
+    impl Module for Slow {
+        fn name(&self) -> &'static str {
+            "slow"
+        }
+        fn handle(&mut self, _now: Instant, ev: &Event, out: &mut Outbox) {
+            let _g = self.gate.lock().unwrap();
+            if let Event::SwitchDown { .. } = ev {
+                out.timer(Duration::from_millis(10), 7);
+            }
+            if let Event::PacketIn(p) = ev {
+                let fm = proto::flow::FlowMod::add(Match::default(), vec![], 1);
+                out.confirmed(p.switch.dpid, 5, vec![crate::outbox::Msg::FlowMod(fm)]);
+            }
+            let kind = match ev {
+                Event::Timer(Timer { id: 7 }) => "timer7",
+                Event::BatchResult(BatchResult {
+                    batch: Some(5),
+                    result: Err(BatchError::NotConnected),
+                    ..
+                }) => "not_connected",
+                e => e.kind(),
+            };
+            let _ = self.seen.send(kind);
+        }
+    }
+
+    fn sw(d: u64) -> SwitchId {
+        SwitchId {
+            dpid: DatapathId(d),
+            name: None,
+        }
+    }
+
+    fn pkt(d: u64) -> Event {
+        Event::PacketIn(PacketIn {
+            switch: sw(d),
+            in_port: 1,
+            reason: PacketInReason::NoMatch,
+            buffer_id: None,
+            table_id: 0,
+            cookie: 0,
+            total_len: 0,
+            match_: Match::default(),
+            data: Bytes::new(),
+        })
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slow_module_drops_packet_ins_but_never_lifecycle_events() {
+        let gate = Arc::new(Mutex::new(()));
+        let (seen_tx, seen) = std_mpsc::channel();
+        let spec = ModuleSpec {
+            module: Box::new(Slow {
+                gate: gate.clone(),
+                seen: seen_tx,
+            }),
+            switches: None,
+        };
+        let tracker = TaskTracker::new();
+        let shutdown = CancellationToken::new();
+        let bus = Bus::start(
+            vec![spec],
+            Switches::default(),
+            8,
+            &tracker,
+            shutdown.clone(),
+        );
+        let held = gate.lock().unwrap();
+        // The module takes the first event and blocks; the rest queue up to the cap.
+        let start = std::time::Instant::now();
+        for _ in 0..1000 {
+            bus.publish(pkt(1));
+        }
+        bus.publish(Event::SwitchDown {
+            switch: sw(1),
+            reason: Arc::new(ConnectionError::Closed),
+        });
+        // Publishing never waited for the module.
+        assert!(start.elapsed() < Duration::from_secs(1));
+        let dropped = bus.dropped_packet_ins(0);
+        assert!(
+            (1000 - 9..=1000 - 8).contains(&dropped),
+            "dropped {dropped}"
+        );
+        drop(held);
+        let mut kinds = Vec::new();
+        while let Ok(k) = seen.recv_timeout(Duration::from_secs(5)) {
+            kinds.push(k);
+            if k == "timer7" {
+                break;
+            }
+        }
+        let packet_ins = kinds.iter().filter(|k| **k == "packet_in").count() as u64;
+        assert_eq!(packet_ins + dropped, 1000);
+        // Each packet-in's confirmed batch for the unconnected switch came back.
+        let nc = kinds.iter().filter(|k| **k == "not_connected").count() as u64;
+        assert_eq!(nc, packet_ins);
+        // In order: the switch-down after the packet-ins, then the timer it asked for.
+        let tail: Vec<_> = kinds
+            .iter()
+            .filter(|k| **k != "not_connected")
+            .copied()
+            .collect();
+        assert_eq!(&tail[tail.len() - 2..], &["switch_down", "timer7"]);
+        shutdown.cancel();
+        tracker.close();
+        tracker.wait().await;
+    }
+
+    #[tokio::test]
+    async fn per_module_switch_filter() {
+        let (seen_tx, seen) = std_mpsc::channel();
+        let spec = ModuleSpec {
+            module: Box::new(Slow {
+                gate: Arc::new(Mutex::new(())),
+                seen: seen_tx,
+            }),
+            switches: Some([DatapathId(2)].into_iter().collect()),
+        };
+        let tracker = TaskTracker::new();
+        let shutdown = CancellationToken::new();
+        let bus = Bus::start(
+            vec![spec],
+            Switches::default(),
+            8,
+            &tracker,
+            shutdown.clone(),
+        );
+        bus.publish(pkt(1));
+        bus.publish(pkt(2));
+        let got = tokio::task::spawn_blocking(move || {
+            let first = seen.recv_timeout(Duration::from_secs(5));
+            // Its batch result for dpid 2, and nothing about dpid 1.
+            let second = seen.recv_timeout(Duration::from_secs(5));
+            let third = seen.recv_timeout(Duration::from_millis(200));
+            (first, second, third.is_err())
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, (Ok("packet_in"), Ok("not_connected"), true));
+        assert_eq!(bus.module_names(), vec!["slow"]);
+        shutdown.cancel();
+        tracker.close();
+        tracker.wait().await;
+    }
+}

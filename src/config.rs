@@ -16,6 +16,9 @@
 //! [l2_learning]         # one section per module, defined in src/modules/<name>.rs
 //! switches = ["s1", "s2"]
 //! idle_timeout = 60
+//!
+//! [topology]            # LLDP discovery and static links (src/topology/config.rs)
+//! probe_interval_secs = 2
 //! ```
 //!
 //! Every table rejects unknown keys. Every error names the file, the line and the key
@@ -32,6 +35,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::modules::l2_learning::L2LearningConfig;
+use crate::topology::TopologyConfig;
 
 /// The whole configuration file.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -43,6 +47,8 @@ pub struct Config {
     pub switches: BTreeMap<String, Spanned<DpidSpec>>,
     /// `[l2_learning]`: see [`crate::modules::l2_learning`].
     pub l2_learning: L2LearningConfig,
+    /// `[topology]`: see [`crate::modules::topology`].
+    pub topology: TopologyConfig,
     /// `[rest]`: the REST API, web page and /metrics; see [`crate::rest::config`].
     pub rest: crate::rest::RestConfig,
     // A new module adds its section here, and its `switches` list to `switch_lists`.
@@ -311,15 +317,32 @@ impl Config {
                 }
             }
         }
+        if let Err(e) = crate::topology::Topology::new(&self.topology, &self.switch_names()) {
+            let at = self.topology.error_offset(&e).unwrap_or_else(|| {
+                find_key_offset(text, "topology", TopologyConfig::error_key(&e))
+            });
+            return Err(invalid(text, path, at, e.to_string()));
+        }
         Ok(())
+    }
+
+    /// `[switches]` as a name -> datapath id map.
+    pub fn switch_names(&self) -> BTreeMap<String, DatapathId> {
+        self.switches
+            .iter()
+            .map(|(name, spec)| (name.clone(), spec.get_ref().dpid()))
+            .collect()
     }
 
     /// Every module's `switches = [...]` list, for validation.
     fn switch_lists(&self) -> Vec<&[Spanned<SwitchRef>]> {
-        [self.l2_learning.switches.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect()
+        [
+            self.l2_learning.switches.as_deref(),
+            self.topology.switches.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// The name <-> datapath id directory from `[switches]`.

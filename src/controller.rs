@@ -18,6 +18,7 @@ use tracing::{error, info, warn};
 use crate::bus::Bus;
 use crate::config::Config;
 use crate::modules;
+use crate::modules::topology::SharedTopology;
 use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
 use crate::switch::session::SessionConfig;
@@ -41,6 +42,8 @@ pub struct Handle {
     pub switches: Switches,
     /// Modules.
     pub bus: Arc<Bus>,
+    /// The topology engine (links, hosts, paths), read-only.
+    pub topology: Option<SharedTopology>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
@@ -74,7 +77,7 @@ pub fn start_with(
 ) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
-    let mut specs = modules::build(&config);
+    let (mut specs, topology) = modules::build_with_topology(&config);
     specs.extend(extra);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
     info!(modules = ?names, "starting modules");
@@ -100,7 +103,14 @@ pub fn start_with(
         }
         tracker.spawn(accept_loop(listener, ctx.clone(), tracker.clone()));
     }
-    (Handle { switches, bus }, tracker)
+    (
+        Handle {
+            switches,
+            bus,
+            topology,
+        },
+        tracker,
+    )
 }
 
 async fn accept_loop(listener: TcpListener, ctx: Arc<SwitchContext>, tracker: TaskTracker) {

@@ -1,7 +1,9 @@
 //! The `tapdemon` command line.
 //!
-//! - `tapdemon run [--config FILE] [--log-format text|json]`: run the controller.
+//! - `tapdemon run [--config FILE] [--listen ADDR]... [--log-format text|json]`: run the
+//!   controller (`--listen` replaces `[controller] listen`).
 //! - `tapdemon check-config FILE`: validate a config file and exit (0 = valid).
+//! - `tapdemon sflow-print [--json] FILE|PCAP`: decode sFlow datagrams.
 //! - `tapdemon ofp-print [--json] [--roundtrip] FILE|HEX...`: decode OpenFlow messages.
 //!
 //! Logs go to stderr; `RUST_LOG` filters them (default `info`).
@@ -30,6 +32,9 @@ enum Command {
         /// TOML configuration file (default: built-in defaults).
         #[arg(long, short)]
         config: Option<PathBuf>,
+        /// Listen on this address instead of `[controller] listen` (repeatable).
+        #[arg(long, value_name = "ADDR")]
+        listen: Vec<std::net::SocketAddr>,
         /// Log line format.
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
@@ -51,7 +56,14 @@ enum Command {
         #[arg(long)]
         roundtrip: bool,
     },
-    // sflow-print: wired by the lead (src/cli/sflow_print.rs).
+    /// Decode sFlow v5 datagrams (a raw datagram file, or a pcap/pcapng capture) and print them.
+    SflowPrint {
+        /// The file.
+        file: PathBuf,
+        /// JSON output.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,6 +90,16 @@ fn init_logging(format: LogFormat) {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::SflowPrint { file, json } => {
+            let stdout = std::io::stdout();
+            match tapdemon::cli::sflow_print::run(&file, json, &mut stdout.lock()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Command::OfpPrint {
             inputs,
             json,
@@ -103,10 +125,14 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Run { config, log_format } => {
+        Command::Run {
+            config,
+            listen,
+            log_format,
+        } => {
             init_logging(log_format);
             let config_path = config;
-            let config = match &config_path {
+            let mut config = match &config_path {
                 Some(path) => match Config::load(path) {
                     Ok(c) => c,
                     Err(e) => {
@@ -116,6 +142,9 @@ fn main() -> ExitCode {
                 },
                 None => Config::default(),
             };
+            if !listen.is_empty() {
+                config.controller.listen = listen;
+            }
             let rt = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {

@@ -196,20 +196,28 @@ impl Outbox {
 /// a barrier (only when deletes are followed by anything), adds/modifies, packet-outs.
 /// The sort is stable, so messages of one kind keep the module's order.
 pub fn reorder(msgs: Vec<Msg>) -> Vec<Msg> {
-    let mut seen: HashSet<FlowMod> = HashSet::new();
+    // Duplicates are found by reference (no clones); the common single-flow batch of a
+    // learning switch skips the set entirely.
+    let flow_mods = msgs.iter().filter(|m| matches!(m, Msg::FlowMod(_))).count();
+    let keep: Vec<bool> = if flow_mods > 1 {
+        let mut seen: HashSet<&FlowMod> = HashSet::with_capacity(flow_mods);
+        msgs.iter()
+            .map(|m| match m {
+                Msg::FlowMod(f) => seen.insert(f),
+                Msg::Barrier => false,
+                Msg::PacketOut(_) => true,
+            })
+            .collect()
+    } else {
+        // Barriers the module queued itself are replaced by ours.
+        msgs.iter().map(|m| !matches!(m, Msg::Barrier)).collect()
+    };
     let mut kept: Vec<Msg> = Vec::with_capacity(msgs.len() + 1);
-    for m in msgs {
-        match &m {
-            Msg::FlowMod(f) => {
-                if seen.insert(f.clone()) {
-                    kept.push(m);
-                }
-            }
-            // Barriers the module queued itself are replaced by ours.
-            Msg::Barrier => {}
-            Msg::PacketOut(_) => kept.push(m),
-        }
-    }
+    kept.extend(
+        msgs.into_iter()
+            .zip(keep)
+            .filter_map(|(m, k)| k.then_some(m)),
+    );
     kept.sort_by_key(Msg::rank);
     let deletes = kept.iter().filter(|m| m.rank() == 0).count();
     if deletes > 0 && deletes < kept.len() {

@@ -10,6 +10,7 @@
 //!    with their line).
 
 pub mod l2_learning;
+pub mod topology;
 
 use std::collections::HashSet;
 
@@ -17,18 +18,39 @@ use toml::Spanned;
 
 use crate::config::{Config, SwitchDirectory, SwitchRef};
 use crate::module::{Module, ModuleSpec};
+use topology::SharedTopology;
 
 /// Build every enabled module from the config, in a fixed order.
 pub fn build(config: &Config) -> Vec<ModuleSpec> {
+    build_with_topology(config).0
+}
+
+/// [`build`], plus a handle on the topology engine for whoever reads it (REST, tests).
+pub fn build_with_topology(config: &Config) -> (Vec<ModuleSpec>, Option<SharedTopology>) {
     let dir = config.directory();
     let mut out = Vec::new();
+    // Always on: static links and host locations serve other modules even with discovery
+    // off. It follows every switch; `topology.switches` only scopes discovery.
+    let topo = match topology::TopologyModule::new(&config.topology, &config.switch_names()) {
+        Ok(m) => {
+            let shared = m.shared();
+            push(&mut out, &dir, None, Box::new(m));
+            Some(shared)
+        }
+        // Config::parse validated the section, so this is only reachable for a Config
+        // built by hand.
+        Err(e) => {
+            tracing::error!(error = %e, "topology module not started");
+            None
+        }
+    };
     let l2 = &config.l2_learning;
     if l2.enabled {
         push(&mut out, &dir, l2.switches.as_deref(), {
             Box::new(l2_learning::L2Learning::new(l2.clone()))
         });
     }
-    out
+    (out, topo)
 }
 
 fn push(

@@ -2,8 +2,8 @@
 //!
 //! Built from what `controller::start` returns ([`Handle`]: the switch registry and the
 //! bus), plus the optional parts, each plugged in by one builder call when it runs:
-//! - [`RuntimeView::with_topology`]: a closure returning the topology engine's snapshot
-//!   (`move || shared_topology.read().snapshot(Instant::now())`);
+//! - the topology comes from `Handle::topology` (the topology module's engine);
+//!   [`RuntimeView::with_topology`] overrides it with any closure returning a snapshot;
 //! - [`RuntimeView::with_stats`]: flow-stats and port counters ([`SwitchStats`]);
 //! - [`RuntimeView::with_taps`]: the taps pipeline ([`TapService`]);
 //! - [`RuntimeView::with_reloader`]: config reload ([`Reloader`]).
@@ -128,11 +128,11 @@ impl ControllerView for RuntimeView {
     }
 
     fn topology(&self) -> Result<TopologyView, ApiError> {
-        let f = self
-            .topology
-            .as_ref()
-            .ok_or_else(|| ApiError::unavailable("topology (the topology module)"))?;
-        let s = f();
+        let s = match (&self.topology, &self.runtime.topology) {
+            (Some(f), _) => f(),
+            (None, Some(shared)) => shared.read().snapshot(std::time::Instant::now()),
+            (None, None) => return Err(ApiError::unavailable("topology (the topology module)")),
+        };
         Ok(TopologyView {
             links: s.links,
             hosts: s.hosts,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::BytesMut;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use proto::codec::{FrameError, OfFramer};
 use proto::DatapathId;
 use tokio::io::AsyncWriteExt;
@@ -79,23 +79,45 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         let timeout = session.poll_timeout().map(TokioInstant::from_std);
         tokio::select! {
             _ = ctx.shutdown.cancelled() => session.close(ConnectionError::Shutdown),
-            frame = framed.next() => match frame {
-                Some(Ok(msg)) => {
-                    crate::metrics::record_in(&msg);
-                    session.handle_message(TokioInstant::now().into_std(), msg)
+            frame = framed.next() => {
+                // Messages already buffered are handled before writing or publishing.
+                let now = TokioInstant::now().into_std();
+                let mut frame = frame;
+                for _ in 0..64 {
+                    match frame {
+                        Some(Ok(msg)) => {
+                            crate::metrics::record_in(&msg);
+                            session.handle_message(now, msg)
+                        }
+                        Some(Err(FrameError::Decode(e))) => {
+                            let buf = framed.read_buffer();
+                            let header = buf.get(..8).unwrap_or(buf);
+                            session.handle_bad_framing(header, e);
+                        }
+                        Some(Err(FrameError::Io(e))) => session.close(ConnectionError::Io(e)),
+                        None => session.close(ConnectionError::Closed),
+                    }
+                    if session.is_closed() {
+                        break;
+                    }
+                    match framed.next().now_or_never() {
+                        Some(f) => frame = f,
+                        None => break,
+                    }
                 }
-                Some(Err(FrameError::Decode(e))) => {
-                    let buf = framed.read_buffer();
-                    let header = buf.get(..8).unwrap_or(buf);
-                    session.handle_bad_framing(header, e);
+            }
+            cmd = rx.recv() => {
+                // Under load many batches are waiting: take them all, write once.
+                let mut next = cmd;
+                let mut taken = 0;
+                while let Some(cmd) = next {
+                    match cmd {
+                        Command::Send { origin, batch } => session.send_batch(origin, batch),
+                        Command::Close(reason) => session.close(reason),
+                    }
+                    taken += 1;
+                    next = if taken < 256 { rx.try_recv().ok() } else { None };
                 }
-                Some(Err(FrameError::Io(e))) => session.close(ConnectionError::Io(e)),
-                None => session.close(ConnectionError::Closed),
-            },
-            cmd = rx.recv() => match cmd {
-                Some(Command::Send { origin, batch }) => session.send_batch(origin, batch),
-                Some(Command::Close(reason)) => session.close(reason),
-                None => {}
             },
             _ = sleep_until_opt(timeout), if timeout.is_some() => {
                 session.handle_timeout(TokioInstant::now().into_std());
@@ -172,7 +194,14 @@ fn publish_outputs(
                     replaced: old.is_some(),
                 });
             }
-            Output::Broadcast(ev) => ctx.bus.publish(ev),
+            Output::Broadcast(ev) => {
+                if let (Event::PortStatus(_), Some(dpid), Some(info)) =
+                    (&ev, *registered, session.info())
+                {
+                    ctx.switches.update_info(dpid, conn, Arc::new(info));
+                }
+                ctx.bus.publish(ev)
+            }
             Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
         }
     }

@@ -76,6 +76,13 @@ impl Switches {
         }
     }
 
+    /// Refresh what is known of `dpid` (after a PORT_STATUS), if it is still `conn`.
+    pub fn update_info(&self, dpid: DatapathId, conn: u64, info: Arc<SwitchInfo>) {
+        if let Some(h) = self.lock().get_mut(&dpid).filter(|h| h.conn == conn) {
+            h.info = info;
+        }
+    }
+
     /// The handle of a connected switch.
     pub fn get(&self, dpid: DatapathId) -> Option<SwitchHandle> {
         self.lock().get(&dpid).cloned()

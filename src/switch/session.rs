@@ -174,6 +174,22 @@ impl Session {
         self.switch.as_ref()
     }
 
+    /// The switch as it is now (ports updated by PORT_STATUS), once the handshake is done.
+    pub fn info(&self) -> Option<SwitchInfo> {
+        let (Some(version), Some(id), State::Main) =
+            (self.version, self.switch.clone(), self.state)
+        else {
+            return None;
+        };
+        Some(SwitchInfo {
+            id,
+            version,
+            n_buffers: self.n_buffers,
+            n_tables: self.n_tables,
+            ports: self.ports.clone(),
+        })
+    }
+
     /// Why the session closed, once it has.
     pub fn close_reason(&self) -> Option<&ConnectionError> {
         self.close_reason.as_ref()
@@ -300,7 +316,7 @@ impl Session {
             "rx"
         );
         let Some(version) = self.version else {
-            return self.handle_hello(now, header, &buf);
+            return self.handle_hello(header, &buf);
         };
         if header.version != version.wire() {
             warn!(
@@ -324,7 +340,7 @@ impl Session {
         }
     }
 
-    fn handle_hello(&mut self, now: Instant, header: Header, buf: &Bytes) {
+    fn handle_hello(&mut self, header: Header, buf: &Bytes) {
         if header.ty != OFPT_HELLO {
             warn!(ty = header.ty, "first message is not HELLO");
             let peer = PeerHello {
@@ -356,7 +372,6 @@ impl Session {
                 self.version = Some(v);
                 self.state = State::Features;
                 self.send(Outgoing::FeaturesRequest);
-                let _ = now;
             }
             Err((ours, theirs)) => {
                 warn!(%ours, %theirs, "no common OpenFlow version");

@@ -8,6 +8,7 @@
 //! link_timeout_secs = 6       # a link with no probe for this long is down (default 3 x probe)
 //! host_timeout_secs = 300     # a host not seen for this long is forgotten (0 = never)
 //! max_hosts = 65536           # beyond this many hosts, new ones are not learned (MAC floods)
+//! quiet_ports = ["s3:11"]     # never probed: monitor ports whose captures must stay clean
 //!
 //! [[topology.links]]          # a link discovery cannot see (LLDP filtered in between)
 //! a = "s1:6"                  # SWITCH:PORT, SWITCH a name from [switches] or a hex dpid
@@ -44,6 +45,9 @@ pub struct TopologyConfig {
     /// Most hosts remembered: a MAC flood on an edge port must not grow memory without
     /// bound. New hosts beyond it are refused (known ones still move and refresh).
     pub max_hosts: usize,
+    /// Ports never sent a probe (`SWITCH:PORT`): a monitor port's capture should hold the
+    /// traffic it taps, not a probe every interval. Probes arriving on them still count.
+    pub quiet_ports: Vec<Spanned<String>>,
     /// Static links (`[[topology.links]]`).
     pub links: Vec<StaticLinkConfig>,
 }
@@ -57,6 +61,7 @@ impl Default for TopologyConfig {
             link_timeout_secs: None,
             host_timeout_secs: 300,
             max_hosts: 65536,
+            quiet_ports: Vec::new(),
             links: Vec::new(),
         }
     }
@@ -66,10 +71,10 @@ impl Default for TopologyConfig {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StaticLinkConfig {
-    /// One end, `SWITCH:PORT`.
-    pub a: String,
+    /// One end, `SWITCH:PORT` (spanned, so errors point at its line).
+    pub a: Spanned<String>,
     /// The other end, `SWITCH:PORT`.
-    pub b: String,
+    pub b: Spanned<String>,
 }
 
 /// A `[topology]` table that cannot be used. Each message names the key.
@@ -114,6 +119,14 @@ pub enum TopologyConfigError {
     /// A `switches` entry that is neither a configured name nor a datapath id.
     #[error("topology.switches: unknown switch `{0}`: not in [switches] and not a datapath id")]
     UnknownDiscoverySwitch(String),
+    /// A `quiet_ports` entry that is not `SWITCH:PORT` with a known switch.
+    #[error("topology.quiet_ports[{index}]: {value:?} is not SWITCH:PORT with a known switch")]
+    BadQuietPort {
+        /// Index in `quiet_ports`.
+        index: usize,
+        /// The string.
+        value: String,
+    },
     /// A switch name that is neither configured nor a hex datapath id.
     #[error("topology.links[{index}].{end}: unknown switch {name:?} (not a configured switch name or a hex dpid)")]
     UnknownSwitch {
@@ -197,10 +210,47 @@ impl TopologyConfig {
             TopologyConfigError::LinkTimeoutTooShort { .. } => "link_timeout_secs",
             TopologyConfigError::OutOfRange { key, .. } => key,
             TopologyConfigError::UnknownDiscoverySwitch(_) => "switches",
+            TopologyConfigError::BadQuietPort { .. } => "quiet_ports",
             TopologyConfigError::BadEndpoint { .. }
             | TopologyConfigError::UnknownSwitch { .. }
             | TopologyConfigError::StaticLink { .. } => "links",
         }
+    }
+
+    /// Byte offset in the config text of the value an error is about, when it is one of
+    /// `links` (the runtime falls back to the key's line otherwise).
+    pub fn error_offset(&self, e: &TopologyConfigError) -> Option<usize> {
+        if let TopologyConfigError::BadQuietPort { index, .. } = e {
+            return self.quiet_ports.get(*index).map(|v| v.span().start);
+        }
+        let (index, end) = match e {
+            TopologyConfigError::BadEndpoint { index, end, .. }
+            | TopologyConfigError::UnknownSwitch { index, end, .. } => (*index, *end),
+            TopologyConfigError::StaticLink { index, .. } => (*index, "a"),
+            _ => return None,
+        };
+        let link = self.links.get(index)?;
+        let value = if end == "b" { &link.b } else { &link.a };
+        Some(value.span().start)
+    }
+
+    /// Resolve `quiet_ports`.
+    pub(super) fn quiet_ports(
+        &self,
+        names: &BTreeMap<String, DatapathId>,
+    ) -> Result<BTreeSet<PortRef>, TopologyConfigError> {
+        self.quiet_ports
+            .iter()
+            .enumerate()
+            .map(|(index, v)| {
+                parse_endpoint(v.get_ref(), names, index, "").map_err(|_| {
+                    TopologyConfigError::BadQuietPort {
+                        index,
+                        value: v.get_ref().clone(),
+                    }
+                })
+            })
+            .collect()
     }
 
     /// Resolve `links` to port pairs; names go through `names`.
@@ -213,8 +263,8 @@ impl TopologyConfig {
             .enumerate()
             .map(|(index, l)| {
                 Ok((
-                    parse_endpoint(&l.a, names, index, "a")?,
-                    parse_endpoint(&l.b, names, index, "b")?,
+                    parse_endpoint(l.a.get_ref(), names, index, "a")?,
+                    parse_endpoint(l.b.get_ref(), names, index, "b")?,
                 ))
             })
             .collect()

@@ -267,6 +267,8 @@ pub struct Topology {
     enabled: bool,
     /// Switches discovery runs between; `None` = all.
     discovery: Option<BTreeSet<DatapathId>>,
+    /// Ports never probed.
+    quiet: BTreeSet<PortRef>,
     timers: Timers,
     /// Switch names from the config, for probes' system name and for snapshots.
     names: BTreeMap<DatapathId, String>,
@@ -289,6 +291,7 @@ impl Topology {
         let mut topo = Topology {
             enabled: config.enabled,
             discovery: config.discovery_switches(names)?,
+            quiet: config.quiet_ports(names)?,
             timers,
             names: names.iter().map(|(n, d)| (*d, n.clone())).collect(),
             graph: Graph::default(),
@@ -378,7 +381,8 @@ impl Topology {
         let ttl = u16::try_from(self.timers.link_timeout.as_secs()).unwrap_or(u16::MAX);
         let mut probes = Vec::with_capacity(due.len());
         for (at, hw_addr) in due {
-            if !self.discovers(at.dpid) || self.links.is_static_port(at) {
+            if !self.discovers(at.dpid) || self.links.is_static_port(at) || self.quiet.contains(&at)
+            {
                 continue;
             }
             let name = self.names.get(&at.dpid).map(String::as_str);
@@ -432,6 +436,15 @@ impl Topology {
         }
         self.after_link_events(&mut events);
         Ok(events)
+    }
+
+    /// Stop (or resume) probing `at`: the tap module calls this for its monitor ports.
+    pub fn set_quiet(&mut self, at: PortRef, quiet: bool) {
+        if quiet {
+            self.quiet.insert(at);
+        } else {
+            self.quiet.remove(&at);
+        }
     }
 
     fn discovers(&self, dpid: DatapathId) -> bool {

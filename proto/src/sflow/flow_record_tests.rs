@@ -242,3 +242,12 @@ fn short_fixed_record_is_an_error_with_offset() {
     assert_eq!(e.field, "extended_switch.dst_vlan");
     assert_eq!(e.offset, 8);
 }
+
+#[test]
+fn decoded_header_json_round_trip() {
+    let d = DecodedHeader::parse(HeaderProtocol::Ethernet, &ETH_IPV4_TCP[..20]);
+    assert_eq!(d.stopped_at, Some(super::super::StopLayer::Ip));
+    let text: String = serde_json::to_string(&d).unwrap();
+    assert!(text.contains(r#""stopped_at":"ip""#), "{text}");
+    assert_eq!(serde_json::from_str::<DecodedHeader>(&text).unwrap(), d);
+}

@@ -95,7 +95,67 @@ pub struct DecodedHeader {
     /// ICMP / ICMPv6 code.
     pub icmp_code: Option<u8>,
     /// The layer at which parsing stopped on malformed or truncated bytes, if it did.
-    pub stopped_at: Option<&'static str>,
+    pub stopped_at: Option<StopLayer>,
+}
+
+/// Where header parsing stopped early (the bytes ran out or were malformed there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopLayer {
+    /// In or before the Ethernet header.
+    Ethernet,
+    /// In an 802.1Q / QinQ tag.
+    Vlan,
+    /// In the IPv4 / IPv6 header or its extension headers.
+    Ip,
+    /// In the TCP header.
+    Tcp,
+    /// In the UDP header.
+    Udp,
+    /// In the ICMP / ICMPv6 header.
+    Icmp,
+    /// Elsewhere (ARP, MACsec, IGMP, ...).
+    Other,
+}
+
+impl StopLayer {
+    fn from_etherparse(layer: Layer) -> Self {
+        match layer {
+            Layer::Ethernet2Header | Layer::EtherPayload => StopLayer::Ethernet,
+            Layer::VlanHeader => StopLayer::Vlan,
+            Layer::IpHeader
+            | Layer::Ipv4Header
+            | Layer::Ipv4Packet
+            | Layer::Ipv6Header
+            | Layer::Ipv6Packet
+            | Layer::Ipv6ExtHeader
+            | Layer::Ipv6HopByHopHeader
+            | Layer::Ipv6DestOptionsHeader
+            | Layer::Ipv6RouteHeader
+            | Layer::Ipv6FragHeader
+            | Layer::IpAuthHeader => StopLayer::Ip,
+            Layer::TcpHeader => StopLayer::Tcp,
+            Layer::UdpHeader | Layer::UdpPayload => StopLayer::Udp,
+            Layer::Icmpv4
+            | Layer::Icmpv4Timestamp
+            | Layer::Icmpv4TimestampReply
+            | Layer::Icmpv6 => StopLayer::Icmp,
+            _ => StopLayer::Other,
+        }
+    }
+
+    /// Lower-case name, for text output.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopLayer::Ethernet => "ethernet",
+            StopLayer::Vlan => "vlan",
+            StopLayer::Ip => "ip",
+            StopLayer::Tcp => "tcp",
+            StopLayer::Udp => "udp",
+            StopLayer::Icmp => "icmp",
+            StopLayer::Other => "other",
+        }
+    }
 }
 
 impl DecodedHeader {
@@ -107,14 +167,14 @@ impl DecodedHeader {
             HeaderProtocol::Ethernet => match LaxSlicedPacket::from_ethernet(bytes) {
                 Ok(p) => p,
                 Err(_) => {
-                    out.stopped_at = Some(layer_name(Layer::Ethernet2Header));
+                    out.stopped_at = Some(StopLayer::Ethernet);
                     return out;
                 }
             },
             HeaderProtocol::Ipv4 | HeaderProtocol::Ipv6 => match LaxSlicedPacket::from_ip(bytes) {
                 Ok(p) => p,
                 Err(_) => {
-                    out.stopped_at = Some(layer_name(Layer::IpHeader));
+                    out.stopped_at = Some(StopLayer::Ip);
                     return out;
                 }
             },
@@ -205,7 +265,7 @@ impl DecodedHeader {
             Some(TransportSlice::Igmp(_)) | None => self.transport_fallback(p),
         }
         if let Some((_, layer)) = &p.stop_err {
-            self.stopped_at = Some(layer_name(*layer));
+            self.stopped_at = Some(StopLayer::from_etherparse(*layer));
         }
     }
 
@@ -244,18 +304,6 @@ impl DecodedHeader {
     /// True when nothing at all was decoded.
     pub fn is_empty(&self) -> bool {
         self.src_mac.is_none() && self.ip_src.is_none() && self.ethertype.is_none()
-    }
-}
-
-fn layer_name(layer: Layer) -> &'static str {
-    match layer {
-        Layer::Ethernet2Header => "ethernet",
-        Layer::VlanHeader => "vlan",
-        Layer::IpHeader | Layer::Ipv4Header | Layer::Ipv6Header => "ip",
-        Layer::TcpHeader => "tcp",
-        Layer::UdpHeader => "udp",
-        Layer::Icmpv4 | Layer::Icmpv6 => "icmp",
-        _ => "other",
     }
 }
 
@@ -302,7 +350,7 @@ impl fmt::Display for DecodedHeader {
             sep = " ";
         }
         if let Some(layer) = self.stopped_at {
-            write!(f, "{sep}[cut in {layer}]")?;
+            write!(f, "{sep}[cut in {}]", layer.name())?;
         }
         Ok(())
     }

@@ -44,7 +44,7 @@ pub use flow_record::{
     SampledHeader, SampledIpv4, SampledIpv6,
 };
 pub use flow_sample::{FlowRecords, FlowSample, FlowSampleView};
-pub use header::{DecodedHeader, HeaderProtocol};
+pub use header::{DecodedHeader, HeaderProtocol, StopLayer};
 pub use interface::{DataSource, Interface};
 
 use bytes::Bytes;

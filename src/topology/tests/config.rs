@@ -100,3 +100,49 @@ fn absurd_values_are_refused_and_never_overflow() {
     assert_eq!(t.handle_timeout(now), vec![]);
     assert!(t.poll_timeout().is_some());
 }
+
+#[test]
+fn the_topology_section_of_the_config_file() {
+    use crate::config::{Config, ConfigError};
+    use std::path::Path;
+    let text = r#"
+[switches]
+s1 = 1
+s2 = 2
+s3 = 3
+
+[topology]
+probe_interval_secs = 1
+switches = ["s1", "s3"]
+
+[[topology.links]]
+a = "s2:6"
+b = "s3:6"
+"#;
+    let config = Config::parse(text, Path::new("t.toml")).unwrap();
+    assert_eq!(config.topology.probe_interval_secs, 1);
+    assert_eq!(config.topology.links.len(), 1);
+    let specs = crate::modules::build(&config);
+    assert_eq!(specs[0].module.name(), "topology");
+    assert!(specs[0].switches.is_none(), "topology follows every switch");
+
+    let err = |text: &str| match Config::parse(text, Path::new("t.toml")) {
+        Err(ConfigError::Invalid {
+            line, key, message, ..
+        }) => (line, key, message),
+        other => panic!("{other:?}"),
+    };
+    let (line, key, message) = err("[switches]\ns1 = 1\n\n[topology]\nswitches = [\"s9\"]\n");
+    assert_eq!((line, key.as_str()), (5, "topology.switches"), "{message}");
+    let (line, key, message) =
+        err("[switches]\ns1 = 1\n\n[topology]\n[[topology.links]]\na = \"s1:1\"\nb = \"s7:2\"\n");
+    assert_eq!((line, key.as_str()), (7, "topology.links.b"), "{message}");
+    assert_eq!(
+        message,
+        "topology.links[0].b: unknown switch \"s7\" (not a configured switch name or a hex dpid)"
+    );
+    let (line, key, _) = err("[topology]\nprobe_interval_secs = 5\nlink_timeout_secs = 4\n");
+    assert_eq!((line, key.as_str()), (3, "topology.link_timeout_secs"));
+    let (_, key, _) = err("[topology]\nprobe_interval = 5\n");
+    assert!(key.starts_with("topology"), "{key}");
+}

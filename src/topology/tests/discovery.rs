@@ -270,3 +270,32 @@ fn snapshot_serialises() {
     let back: Snapshot = serde_json::from_value(json).unwrap();
     assert_eq!(back, snap);
 }
+
+#[test]
+fn quiet_ports_are_never_probed() {
+    let cfg: TopologyConfig = toml::from_str("quiet_ports = [\"s3:11\", \"s1:1\"]").unwrap();
+    let mut lab = Lab::new(&cfg);
+    lab.up(1, 2);
+    lab.up(3, 11);
+    let probed = |lab: &mut Lab, t: u64| -> Vec<PortRef> {
+        lab.topo
+            .poll_probes(lab.t0 + Duration::from_secs(t))
+            .iter()
+            .map(|pr| p(pr.dpid.0, pr.port))
+            .collect()
+    };
+    let first = probed(&mut lab, 0);
+    assert_eq!(first.len(), 11);
+    assert!(!first.contains(&p(3, 11)) && !first.contains(&p(1, 1)));
+    lab.topo.set_quiet(p(1, 1), false);
+    lab.topo.set_quiet(p(3, 10), true);
+    let second = probed(&mut lab, 2);
+    assert!(second.contains(&p(1, 1)) && !second.contains(&p(3, 10)));
+    assert_eq!(
+        Topology::new(&toml::from_str("quiet_ports = [\"s3\"]").unwrap(), &names()).err(),
+        Some(TopologyConfigError::BadQuietPort {
+            index: 0,
+            value: "s3".into()
+        })
+    );
+}

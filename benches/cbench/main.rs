@@ -1,0 +1,372 @@
+//! cbench-style load generator: N fake OpenFlow 1.0 switches against a controller.
+//!
+//! Each switch connects to HOST:PORT, says HELLO, answers FEATURES_REQUEST (with ports),
+//! ECHO, GET_CONFIG, STATS (desc) and BARRIER requests, teaches the controller one
+//! destination MAC on port 1, then sends PACKET_INs on port 2 from unique source MACs to
+//! that destination. Every FLOW_MOD or PACKET_OUT that comes back is one response.
+//!
+//! - latency mode (default): one outstanding PACKET_IN per switch; the next one goes out
+//!   when a response arrives, so responses/s measures round trips.
+//! - throughput mode (`-t`): each switch keeps its TCP pipe full.
+//!
+//! Output follows cbench: one line per loop with per-switch responses/s and the total per
+//! ms, then `RESULT: N switches L tests min/max/avg/stdev = ... responses/s` over the
+//! loops after the warm-up.
+//!
+//! Run: `cargo bench --bench cbench -- --port 6653 -s 16 -l 10 -m 1000 [-t]`
+//! (`benches/run-cbench.sh` does it against ovs-testcontroller).
+
+mod wire;
+
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, Notify};
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "cbench-style OpenFlow 1.0 controller benchmark")]
+struct Args {
+    /// Controller host.
+    #[arg(short = 'c', long, default_value = "127.0.0.1")]
+    controller: String,
+    /// Controller port.
+    #[arg(short = 'p', long, default_value_t = 6653)]
+    port: u16,
+    /// Number of fake switches.
+    #[arg(short = 's', long, default_value_t = 16)]
+    switches: u64,
+    /// Number of measured loops (after the warm-up).
+    #[arg(short = 'l', long, default_value_t = 10)]
+    loops: usize,
+    /// Length of one loop in milliseconds.
+    #[arg(short = 'm', long, default_value_t = 1000)]
+    ms: u64,
+    /// Loops run first and left out of the result.
+    #[arg(short = 'w', long, default_value_t = 1)]
+    warmup: usize,
+    /// Distinct source MACs per switch (cycled).
+    #[arg(short = 'M', long, default_value_t = 100_000)]
+    macs: u32,
+    /// Ports announced in FEATURES_REPLY.
+    #[arg(long, default_value_t = 4)]
+    ports: u16,
+    /// Throughput mode: keep the pipe full (default: latency, one packet-in in flight).
+    #[arg(short = 't', long)]
+    throughput: bool,
+    /// Send unbuffered packet-ins (buffer_id = NO_BUFFER) instead of buffer ids.
+    #[arg(long)]
+    unbuffered: bool,
+    /// Extra wait in ms after every switch finished its handshake.
+    #[arg(short = 'D', long, default_value_t = 200)]
+    delay: u64,
+    /// Passed by `cargo bench`; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+/// What a switch's reader and writer share with the main loop.
+struct Shared {
+    responses: Vec<AtomicU64>,
+    ready: AtomicUsize,
+    running: AtomicBool,
+    closed: AtomicUsize,
+    errors: AtomicU64,
+}
+
+/// Per-switch latency gate: one packet-in in flight.
+struct Gate {
+    outstanding: AtomicBool,
+    notify: Notify,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum BenchError {
+    #[error("cannot connect switch {dpid} to {addr}: {source}")]
+    Connect {
+        dpid: u64,
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("only {ready} of {total} switches finished the handshake within 10 s")]
+    Handshake { ready: usize, total: u64 },
+    #[error("every switch lost its connection")]
+    AllClosed,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match rt.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cbench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), BenchError> {
+    let addr = format!("{}:{}", args.controller, args.port);
+    let shared = Arc::new(Shared {
+        responses: (0..args.switches).map(|_| AtomicU64::new(0)).collect(),
+        ready: AtomicUsize::new(0),
+        running: AtomicBool::new(false),
+        closed: AtomicUsize::new(0),
+        errors: AtomicU64::new(0),
+    });
+    for i in 0..args.switches {
+        let dpid = i + 1;
+        let stream = TcpStream::connect(&addr)
+            .await
+            .map_err(|source| BenchError::Connect {
+                dpid,
+                addr: addr.clone(),
+                source,
+            })?;
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(switch(
+            stream,
+            dpid,
+            i as usize,
+            args.clone(),
+            shared.clone(),
+        ));
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while shared.ready.load(Ordering::Acquire) < args.switches as usize {
+        if Instant::now() > deadline {
+            return Err(BenchError::Handshake {
+                ready: shared.ready.load(Ordering::Acquire),
+                total: args.switches,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(args.delay)).await;
+    let mode = if args.throughput {
+        "throughput"
+    } else {
+        "latency"
+    };
+    println!(
+        "cbench: controller {addr}, {} switches, {mode} mode, {} loops of {} ms ({} warm-up), {} MACs/switch",
+        args.switches, args.loops, args.ms, args.warmup, args.macs
+    );
+    shared.running.store(true, Ordering::Release);
+
+    let mut results = Vec::new();
+    let snapshot = |s: &Shared| {
+        s.responses
+            .iter()
+            .map(|c| c.load(Ordering::Relaxed))
+            .collect::<Vec<_>>()
+    };
+    for lp in 0..args.warmup + args.loops {
+        let before = snapshot(&shared);
+        let t0 = Instant::now();
+        tokio::time::sleep(Duration::from_millis(args.ms)).await;
+        let secs = t0.elapsed().as_secs_f64();
+        let after = snapshot(&shared);
+        let per_switch: Vec<f64> = before
+            .iter()
+            .zip(&after)
+            .map(|(b, a)| (a - b) as f64 / secs)
+            .collect();
+        let total: f64 = per_switch.iter().sum();
+        let cols: Vec<String> = per_switch.iter().map(|r| format!("{r:.0}")).collect();
+        let warm = if lp < args.warmup { " (warm-up)" } else { "" };
+        println!(
+            "{:<3} switches: flows/sec:  {}   total = {:.6} per ms{warm}",
+            args.switches,
+            cols.join("  "),
+            total / 1000.0
+        );
+        if lp >= args.warmup {
+            results.push(total);
+        }
+        if shared.closed.load(Ordering::Acquire) == args.switches as usize {
+            return Err(BenchError::AllClosed);
+        }
+    }
+    let n = results.len() as f64;
+    let (min, max) = results
+        .iter()
+        .fold((f64::MAX, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    let avg = results.iter().sum::<f64>() / n;
+    let stdev = (results.iter().map(|r| (r - avg).powi(2)).sum::<f64>() / n).sqrt();
+    println!(
+        "RESULT: {} switches {} tests min/max/avg/stdev = {min:.2}/{max:.2}/{avg:.2}/{stdev:.2} responses/s",
+        args.switches, args.loops
+    );
+    let closed = shared.closed.load(Ordering::Acquire);
+    let errors = shared.errors.load(Ordering::Relaxed);
+    if closed > 0 || errors > 0 {
+        println!("note: {closed} switch connections closed, {errors} OFPT_ERROR messages received");
+    }
+    Ok(())
+}
+
+/// One fake switch: a reader (answers requests, counts responses) and a writer.
+async fn switch(stream: TcpStream, dpid: u64, idx: usize, args: Args, shared: Arc<Shared>) {
+    let (mut rd, wr) = stream.into_split();
+    let (ctl_tx, ctl_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let gate = Arc::new(Gate {
+        outstanding: AtomicBool::new(false),
+        notify: Notify::new(),
+    });
+    let writer = tokio::spawn(writer(
+        wr,
+        dpid,
+        args.clone(),
+        ctl_rx,
+        shared.clone(),
+        gate.clone(),
+    ));
+
+    let mut hello = Vec::new();
+    wire::hello(&mut hello, 0);
+    let _ = ctl_tx.send(hello);
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut handshaken = false;
+    'read: loop {
+        let n = match rd.read(&mut chunk).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        let mut at = 0;
+        while let Ok(Some(len)) = proto::header::peek_len(&buf[at..]) {
+            if buf.len() - at < len {
+                break;
+            }
+            let msg = &buf[at..at + len];
+            at += len;
+            let xid = u32::from_be_bytes([msg[4], msg[5], msg[6], msg[7]]);
+            let mut out = Vec::new();
+            match msg[1] {
+                wire::ty::FLOW_MOD | wire::ty::PACKET_OUT => {
+                    if shared.running.load(Ordering::Relaxed) {
+                        shared.responses[idx].fetch_add(1, Ordering::Relaxed);
+                    }
+                    if gate.outstanding.swap(false, Ordering::AcqRel) {
+                        gate.notify.notify_one();
+                    }
+                }
+                wire::ty::ECHO_REQUEST => wire::echo_reply(&mut out, xid, &msg[8..]),
+                wire::ty::FEATURES_REQUEST => {
+                    wire::features_reply(&mut out, xid, dpid, args.ports);
+                    if !handshaken {
+                        handshaken = true;
+                        shared.ready.fetch_add(1, Ordering::AcqRel);
+                    }
+                }
+                wire::ty::GET_CONFIG_REQUEST => wire::get_config_reply(&mut out, xid),
+                wire::ty::BARRIER_REQUEST => wire::empty(&mut out, wire::ty::BARRIER_REPLY, xid),
+                wire::ty::STATS_REQUEST if msg.len() >= 12 => {
+                    wire::stats_reply(&mut out, xid, u16::from_be_bytes([msg[8], msg[9]]))
+                }
+                wire::ty::VENDOR => wire::bad_vendor(&mut out, xid, msg),
+                wire::ty::ERROR => {
+                    shared.errors.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {} // HELLO, SET_CONFIG, ECHO_REPLY, ...
+            }
+            if !out.is_empty() && ctl_tx.send(out).is_err() {
+                break 'read;
+            }
+        }
+        if proto::header::peek_len(&buf[at..]).is_err() {
+            eprintln!("cbench: switch {dpid}: unframeable bytes from the controller; closing");
+            break;
+        }
+        buf.drain(..at);
+    }
+    shared.closed.fetch_add(1, Ordering::AcqRel);
+    writer.abort();
+}
+
+async fn writer(
+    mut wr: OwnedWriteHalf,
+    dpid: u64,
+    args: Args,
+    mut ctl_rx: mpsc::UnboundedReceiver<Vec<u8>>,
+    shared: Arc<Shared>,
+    gate: Arc<Gate>,
+) {
+    let d = dpid.to_be_bytes();
+    let dst = [0x00, 0x00, 0x00, 0xff, d[6], d[7]];
+    let macs = args.macs.clamp(1, 0x00fe_0000);
+    let mut seq: u32 = 0;
+    let mut taught = false;
+    let mut out = Vec::with_capacity(16 * 1024);
+    loop {
+        // Replies to the controller's requests go first.
+        while let Ok(msg) = ctl_rx.try_recv() {
+            if wr.write_all(&msg).await.is_err() {
+                return;
+            }
+        }
+        if !shared.running.load(Ordering::Acquire) {
+            if shared.ready.load(Ordering::Acquire) > 0 && !taught {
+                // Teach the controller where `dst` lives (cbench's --learn-dstmac).
+                taught = true;
+                let mut m = Vec::new();
+                wire::packet_in(&mut m, 1, wire::NO_BUFFER, 1, [0xff; 6], dst);
+                if wr.write_all(&m).await.is_err() {
+                    return;
+                }
+            }
+            tokio::select! {
+                Some(msg) = ctl_rx.recv() => if wr.write_all(&msg).await.is_err() { return },
+                _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+            }
+            continue;
+        }
+        let batch = if args.throughput { 32 } else { 1 };
+        if !args.throughput {
+            // Latency: wait for the previous packet-in's response (or a request to answer).
+            if gate.outstanding.load(Ordering::Acquire) {
+                tokio::select! {
+                    Some(msg) = ctl_rx.recv() => if wr.write_all(&msg).await.is_err() { return },
+                    _ = gate.notify.notified() => {}
+                    // A controller that drops a packet-in must not stall this switch forever.
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => gate.outstanding.store(false, Ordering::Release),
+                }
+                continue;
+            }
+            gate.outstanding.store(true, Ordering::Release);
+        }
+        out.clear();
+        for _ in 0..batch {
+            seq = seq.wrapping_add(1);
+            let i = seq % macs;
+            let src = [
+                0x00,
+                d[7],
+                (i >> 24) as u8 | 0x01,
+                (i >> 16) as u8,
+                (i >> 8) as u8,
+                i as u8,
+            ];
+            let buffer_id = if args.unbuffered {
+                wire::NO_BUFFER
+            } else {
+                seq & 0x7fff_ffff
+            };
+            wire::packet_in(&mut out, seq, buffer_id, 2, dst, src);
+        }
+        if wr.write_all(&out).await.is_err() {
+            return;
+        }
+    }
+}
