@@ -7,7 +7,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use fake::{frame, packet_in10, Controller, FakeSwitch};
 use proto::{of10, of13, Header};
-use tapdemon::config::Config;
 
 fn decode10(b: &Bytes) -> of10::Message {
     of10::Message::decode(b).unwrap().1
@@ -15,7 +14,7 @@ fn decode10(b: &Bytes) -> of10::Message {
 
 #[tokio::test]
 async fn of10_switch_learns_and_forwards() {
-    let c = Controller::start(Config::default()).await;
+    let c = Controller::start(Controller::scripted_config()).await;
     let mut sw = FakeSwitch::connect(c.addr).await;
     sw.handshake10(1, 3).await;
     c.wait_connected(1).await;
@@ -63,7 +62,7 @@ async fn of10_switch_learns_and_forwards() {
 
 #[tokio::test]
 async fn of13_switch_gets_confirmed_table_miss() {
-    let c = Controller::start(Config::default()).await;
+    let c = Controller::start(Controller::scripted_config()).await;
     let mut sw = FakeSwitch::connect(c.addr).await;
     sw.handshake13(2, 2).await;
     // delete (cookie-scoped), barrier, table-miss add, barrier (the confirmation).
@@ -93,7 +92,7 @@ async fn of13_switch_gets_confirmed_table_miss() {
 
 #[tokio::test]
 async fn version_6_without_bitmap_negotiates_13() {
-    let c = Controller::start(Config::default()).await;
+    let c = Controller::start(Controller::scripted_config()).await;
     let mut sw = FakeSwitch::connect(c.addr).await;
     sw.send(&[6, 0, 0, 8, 0, 0, 0, 1]).await;
     let hello = sw.recv().await;
@@ -108,7 +107,7 @@ async fn version_6_without_bitmap_negotiates_13() {
 
 #[tokio::test]
 async fn no_common_version_gets_hello_failed_and_is_closed() {
-    let c = Controller::start(Config::default()).await;
+    let c = Controller::start(Controller::scripted_config()).await;
     let mut sw = FakeSwitch::connect(c.addr).await;
     // OF1.1 only, no bitmap... well, with one: {1.1}.
     sw.send(&[4, 0, 0, 16, 0, 0, 0, 7, 0, 1, 0, 8, 0, 0, 0, 0x04])
@@ -128,7 +127,7 @@ async fn no_common_version_gets_hello_failed_and_is_closed() {
 
 #[tokio::test]
 async fn reconnect_replaces_stale_session() {
-    let c = Controller::start(Config::default()).await;
+    let c = Controller::start(Controller::scripted_config()).await;
     let mut a = FakeSwitch::connect(c.addr).await;
     a.handshake10(5, 1).await;
     c.wait_connected(5).await;
@@ -187,7 +186,7 @@ async fn switch_that_answers_echo_stays_connected() {
 
 #[tokio::test]
 async fn shutdown_closes_switches() {
-    let c = Controller::start(Config::default()).await;
+    let c = Controller::start(Controller::scripted_config()).await;
     let mut sw = FakeSwitch::connect(c.addr).await;
     sw.handshake10(9, 1).await;
     c.wait_connected(9).await;

@@ -98,7 +98,15 @@ impl TopologyModule {
     fn switch_up(&mut self, now: Instant, info: &SwitchInfo, out: &mut Outbox) {
         let dpid = info.id.dpid;
         let ports: Vec<SwitchPort> = info.ports.values().map(switch_port).collect();
-        self.topo.write().switch_up(now, dpid, &ports);
+        let discovers = {
+            let mut topo = self.topo.write();
+            topo.switch_up(now, dpid, &ports);
+            topo.discovers(dpid)
+        };
+        if !discovers {
+            // No probes go out, so no LLDP needs to come back: leave the table alone.
+            return;
+        }
         let match_ = Match {
             eth_type: Some(lldp::ETHERTYPE),
             eth_dst: Some(Masked::exact(lldp::NEAREST_BRIDGE)),

@@ -447,8 +447,9 @@ impl Topology {
         }
     }
 
-    fn discovers(&self, dpid: DatapathId) -> bool {
-        self.discovery.as_ref().is_none_or(|s| s.contains(&dpid))
+    /// Does LLDP discovery run on `dpid` (enabled, and in `topology.switches` if set)?
+    pub fn discovers(&self, dpid: DatapathId) -> bool {
+        self.enabled && self.discovery.as_ref().is_none_or(|s| s.contains(&dpid))
     }
 
     /// Declare a link that is never discovered nor expires (both directions).

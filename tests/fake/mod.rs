@@ -43,8 +43,16 @@ impl Controller {
     }
 
     /// Short timeouts, so that bad clients are dropped quickly.
-    pub fn fast_config() -> Config {
+    /// Defaults, minus LLDP discovery: these tests script the exact message sequence and
+    /// probes (packet-outs, the LLDP trap flow) would interleave with it.
+    pub fn scripted_config() -> Config {
         let mut c = Config::default();
+        c.topology.enabled = false;
+        c
+    }
+
+    pub fn fast_config() -> Config {
+        let mut c = Self::scripted_config();
         c.controller.handshake_timeout_secs = 1;
         c.controller.echo_interval_secs = 1;
         c.controller.echo_misses = 2;

@@ -251,3 +251,12 @@ fn decoded_header_json_round_trip() {
     assert!(text.contains(r#""stopped_at":"ip""#), "{text}");
     assert_eq!(serde_json::from_str::<DecodedHeader>(&text).unwrap(), d);
 }
+
+#[test]
+fn truncated_icmp_keeps_type_and_code() {
+    let mut pkt = ETH_IPV4_TCP[..34].to_vec();
+    pkt[23] = 1;
+    pkt.extend_from_slice(&[8, 0, 0xf7]); // echo request, cut after 3 bytes
+    let d = DecodedHeader::parse(HeaderProtocol::Ethernet, &pkt);
+    assert_eq!((d.icmp_type, d.icmp_code), (Some(8), Some(0)));
+}

@@ -92,7 +92,12 @@ impl<'a> FlowSampleView<'a> {
 
     /// Decode every record into the owned form.
     pub fn to_owned_sample(&self) -> Result<FlowSample, DecodeError> {
-        let records = self.records.iter().collect::<Result<Vec<_>, _>>()?;
+        // Sized once from the declared count, capped by what the bytes can hold.
+        let iter = self.records.iter();
+        let mut records = Vec::with_capacity(iter.size_hint().1.unwrap_or(0));
+        for r in iter {
+            records.push(r?);
+        }
         Ok(self.with_records(records))
     }
 

@@ -269,10 +269,10 @@ impl DecodedHeader {
         }
     }
 
-    /// etherparse wants a whole TCP header (options included) before it yields one. A
-    /// 128-byte sample can cut a TCP header with options, or an IPv6 packet with extension
-    /// headers, in the middle: the ports (and the flags byte) are still there, at fixed
-    /// offsets of the first transport bytes, so keep them.
+    /// etherparse wants a whole TCP header (options included), or 8 bytes of ICMP, before it
+    /// yields one. A 128-byte sample can cut a TCP header with options, or an IPv6 packet
+    /// with extension headers, in the middle: the ports, the flags byte, the ICMP type and
+    /// code are still there at fixed offsets of the first transport bytes, so keep them.
     fn transport_fallback(&mut self, p: &LaxSlicedPacket<'_>) {
         let Some(payload) = p.ip_payload() else {
             return;
@@ -280,17 +280,24 @@ impl DecodedHeader {
         if self.ip_fragment {
             return;
         }
-        let proto = payload.ip_number;
-        if proto != ip_number::TCP && proto != ip_number::UDP {
-            return;
-        }
         let b = payload.payload;
-        if let (Some(s), Some(d)) = (b.get(0..2), b.get(2..4)) {
-            self.src_port = Some(u16::from_be_bytes([s[0], s[1]]));
-            self.dst_port = Some(u16::from_be_bytes([d[0], d[1]]));
-        }
-        if proto == ip_number::TCP {
-            self.tcp_flags = b.get(13).copied();
+        match payload.ip_number {
+            ip_number::TCP | ip_number::UDP => {
+                if let (Some(&[s0, s1]), Some(&[d0, d1])) = (b.get(0..2), b.get(2..4)) {
+                    self.src_port = Some(u16::from_be_bytes([s0, s1]));
+                    self.dst_port = Some(u16::from_be_bytes([d0, d1]));
+                }
+                if payload.ip_number == ip_number::TCP {
+                    self.tcp_flags = b.get(13).copied();
+                }
+            }
+            ip_number::ICMP | ip_number::IPV6_ICMP => {
+                if let Some(&[t, c]) = b.get(0..2) {
+                    self.icmp_type = Some(t);
+                    self.icmp_code = Some(c);
+                }
+            }
+            _ => {}
         }
     }
 
