@@ -6,8 +6,9 @@
 # with ovs-ofctl, then removed. Screenshots: $ARTIFACT_DIR/browser/*.png (paths printed).
 #
 # Needs root, openvswitch-switch, iproute2, ethtool, node + npm, chromium (installed with
-# apt-get when missing unless CI_SKIP_INSTALL=1). Holds the lab lock (/tmp/tapdemon-lab.lock)
-# like the Rust lab tests, since the seed topology uses fixed names.
+# apt-get when missing unless CI_SKIP_INSTALL=1). seed_topology.sh takes the lab lock
+# (/tmp/tapdemon-lab.lock) while it builds and removes the topology; run this test when no
+# Rust lab test runs (the seed topology uses fixed names), as .ci/run does step by step.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,9 +38,6 @@ rest_port="$(free_port)"
 work="$(mktemp -d /tmp/tapdemon-browser.XXXXXX)"
 mkdir -p "$artifacts"
 
-exec 9>/tmp/tapdemon-lab.lock
-flock 9
-
 pid=""
 cleanup() {
     set +e
@@ -66,14 +64,14 @@ enabled = false            # parallel uplinks: no flooding in the seed topology
 listen = "127.0.0.1:$rest_port"
 EOF
 "$bin" check-config "$work/tapdemon.toml"
-"$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 9>&- &
+"$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$rest_port/api/switches" >/dev/null 2>&1 && break
     kill -0 "$pid" 2>/dev/null || { cat "$work/tapdemon.log" >&2; fail "tapdemon exited"; }
     sleep 0.1
 done
-SEED_DIR="$work/ovs" bash mininet/seed_topology.sh up "$of_port" OpenFlow10,OpenFlow13 9>&-
+SEED_DIR="$work/ovs" bash mininet/seed_topology.sh up "$of_port" OpenFlow10,OpenFlow13
 for _ in $(seq 100); do
     n="$(curl -fsS "http://127.0.0.1:$rest_port/api/switches" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')"
     [ "$n" = 3 ] && break
