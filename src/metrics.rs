@@ -84,6 +84,15 @@ impl Metrics {
     }
 }
 
+/// Count one trigger event (hook: the collector's UDP task and the sFlow-RT client,
+/// where they forward a `TriggerEvent`; `source` is `embedded` or `sflow_rt`).
+pub fn trigger_event(source: &'static str) {
+    get()
+        .trigger_events
+        .get_or_create(&SourceLabels { source })
+        .inc();
+}
+
 const OFP10: u8 = 0x01;
 const OFP13: u8 = 0x04;
 const OFPT_ERROR: u8 = 1;

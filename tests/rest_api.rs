@@ -676,3 +676,26 @@ async fn web_page_is_served() {
     }
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn second_listener_for_sflow_rt_scripts() {
+    let srv = Server::with(Parts {
+        sflow_rt_listen: true,
+        ..Parts::default()
+    })
+    .await;
+    let second = srv.sflow_rt_base.clone().expect("sflow_rt_listen bound");
+    assert_ne!(second, srv.base);
+    let c = client();
+    let resp = c.get(format!("{second}/version")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().starts_with("tapdemon-"));
+    // The same routes: the API answers there too.
+    let resp = c
+        .get(format!("{second}/api/switches"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    srv.stop().await;
+}

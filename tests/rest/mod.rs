@@ -15,7 +15,7 @@ use tapdemon::controller::{self, Handle};
 use tapdemon::module::ModuleSpec;
 use tapdemon::rest::runtime_view::RuntimeView;
 use tapdemon::rest::state::{Reloader, TapService};
-use tapdemon::rest::{auth, AppState, EventForwarder, EventHub, RestConfig, SflowService};
+use tapdemon::rest::{AppState, EventForwarder, EventHub, RestConfig, SflowService};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
@@ -27,6 +27,8 @@ pub struct Server {
     pub base: String,
     /// Where switches connect.
     pub of_addr: SocketAddr,
+    /// The second (sFlow-RT port) listener, when asked for.
+    pub sflow_rt_base: Option<String>,
     pub handle: Handle,
     pub events: EventHub,
     shutdown: CancellationToken,
@@ -41,6 +43,8 @@ pub struct Parts {
     pub taps: Option<Arc<dyn TapService>>,
     pub reloader: Option<Arc<dyn Reloader>>,
     pub sflow: Option<Arc<dyn SflowService>>,
+    /// Also bind `[rest] sflow_rt_listen` (on 127.0.0.1:0).
+    pub sflow_rt_listen: bool,
 }
 
 impl Server {
@@ -76,14 +80,17 @@ impl Server {
         let rest = RestConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             token: parts.token,
+            sflow_rt_listen: parts
+                .sflow_rt_listen
+                .then(|| "127.0.0.1:0".parse().unwrap()),
             ..RestConfig::default()
         };
         let addrs = tapdemon::rest::start(&rest, state, shutdown.clone(), &tracker)
             .await
             .unwrap();
-        let _ = auth::Auth::new(None);
         Server {
             base: format!("http://{}", addrs[0]),
+            sflow_rt_base: addrs.get(1).map(|a| format!("http://{a}")),
             of_addr,
             handle,
             events,
