@@ -19,6 +19,7 @@ use crate::bus::Bus;
 use crate::config::Config;
 use crate::modules;
 use crate::modules::topology::SharedTopology;
+use crate::sources::{self, Sources};
 use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
 use crate::switch::session::SessionConfig;
@@ -44,11 +45,14 @@ pub struct Handle {
     pub bus: Arc<Bus>,
     /// The topology engine (links, hosts, paths), read-only.
     pub topology: Option<SharedTopology>,
+    /// Trigger sources (the embedded sFlow collector), once [`start_sources`] ran.
+    pub sources: Arc<Sources>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
 pub async fn run(listeners: Vec<TcpListener>, config: Config, shutdown: CancellationToken) {
-    let (handle, tracker) = start(listeners, config, shutdown.clone());
+    let (handle, tracker) = start(listeners, config.clone(), shutdown.clone());
+    let handle = start_sources(handle, &config, &tracker, shutdown.clone()).await;
     drop(handle);
     shutdown.cancelled().await;
     info!("shutting down");
@@ -108,9 +112,26 @@ pub fn start_with(
             switches,
             bus,
             topology,
+            sources: Arc::new(Sources::default()),
         },
         tracker,
     )
+}
+
+/// Start the trigger sources (embedded sFlow collector, sFlow-RT client) for a started
+/// controller. A source that cannot start (its UDP port is taken, sFlow-RT's URL is bad) is
+/// logged as an error and the controller runs on without it: switches keep being served.
+pub async fn start_sources(
+    mut handle: Handle,
+    config: &Config,
+    tracker: &TaskTracker,
+    shutdown: CancellationToken,
+) -> Handle {
+    match sources::start(config, handle.bus.clone(), tracker, shutdown).await {
+        Ok(s) => handle.sources = Arc::new(s),
+        Err(e) => error!(error = %e, "trigger source not started; running without it"),
+    }
+    handle
 }
 
 async fn accept_loop(listener: TcpListener, ctx: Arc<SwitchContext>, tracker: TaskTracker) {

@@ -364,6 +364,8 @@ pub enum Event {
     BatchResult(BatchResult),
     /// A timer fired (to the requesting module only).
     Timer(Timer),
+    /// Traffic of interest, from the embedded sFlow collector or from sFlow-RT.
+    Trigger(Arc<crate::trigger::TriggerEvent>),
 }
 
 impl Event {
@@ -377,7 +379,7 @@ impl Event {
             Event::FlowRemoved(f) => Some(f.switch.dpid),
             Event::SwitchError(e) => Some(e.switch.dpid),
             Event::BatchResult(b) => Some(b.switch.dpid),
-            Event::Timer(_) => None,
+            Event::Timer(_) | Event::Trigger(_) => None,
         }
     }
 
@@ -392,6 +394,7 @@ impl Event {
             Event::SwitchError(_) => "switch_error",
             Event::BatchResult(_) => "batch_result",
             Event::Timer(_) => "timer",
+            Event::Trigger(_) => "trigger",
         }
     }
 }

@@ -25,6 +25,11 @@
 //!   `/metrics`); [`metrics`]: the Prometheus counters the runtime increments.
 //! - [`topology`]: the sans-IO topology engine (LLDP discovery, static links, host
 //!   locations, shortest paths) behind the `topology` module.
+//! - [`trigger`]: the typed trigger event both sFlow sources produce for modules.
+//! - [`collector`]: the embedded sFlow collector: the sans-IO analytics engine
+//!   ([`collector::Engine`]) and its UDP task ([`collector::spawn`]).
+//! - [`sflow_rt`]: sFlow-RT's REST API, client side (JSON shapes, event cursor, HTTP
+//!   calls); [`modules::sflow_rt`] is the task that turns its events into trigger events.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -34,6 +39,7 @@
 
 pub mod bus;
 pub mod cli;
+pub mod collector;
 pub mod config;
 pub mod controller;
 pub mod event;
@@ -42,7 +48,10 @@ pub mod module;
 pub mod modules;
 pub mod outbox;
 pub mod rest;
+pub mod sflow_rt;
+pub mod sources;
 pub mod switch;
 pub mod topology;
+pub mod trigger;
 
 pub use config::{Config, ConfigError};

@@ -10,6 +10,7 @@
 //!    with their line).
 
 pub mod l2_learning;
+pub mod sflow_rt;
 pub mod topology;
 
 use std::collections::HashSet;

@@ -26,7 +26,7 @@ use tracing::{field, info, info_span, warn, Instrument, Span};
 use super::handle::{Command, SwitchHandle, Switches};
 use super::session::{Output, Session, SessionConfig};
 use super::ConnectionError;
-use crate::bus::Bus;
+use crate::bus::{Budget, Bus};
 use crate::config::SwitchDirectory;
 use crate::event::Event;
 
@@ -46,6 +46,9 @@ pub struct SwitchContext {
     /// Connection id source.
     pub next_conn: AtomicU64,
 }
+
+/// How long a switch task stops reading after dropping a burst of PACKET_INs.
+const FLOOD_PAUSE: Duration = Duration::from_millis(1);
 
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
@@ -68,8 +71,10 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
     let now = TokioInstant::now().into_std();
     let mut session = Session::new(now, ctx.config.clone(), ctx.directory.clone());
     let mut registered: Option<DatapathId> = None;
+    // This switch's share of the module queues.
+    let budget = ctx.bus.budget();
     loop {
-        publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+        publish_outputs(&mut session, &ctx, conn, &tx, &mut registered, &budget);
         if let Err(e) = flush(&mut session, &mut wr).await {
             session.close(ConnectionError::Io(e));
         }
@@ -83,8 +88,18 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                 // Messages already buffered are handled before writing or publishing.
                 let now = TokioInstant::now().into_std();
                 let mut frame = frame;
+                let mut dropped = false;
                 for _ in 0..64 {
                     match frame {
+                        // A PACKET_IN no module has room for is dropped before decoding.
+                        Some(Ok(msg)) if is_unwanted_packet_in(&msg, &session, &ctx.bus, &budget) => {
+                            crate::metrics::record_in(&msg);
+                            session.mark_heard();
+                            if let Some(s) = session.switch() {
+                                ctx.bus.count_dropped(s.dpid);
+                            }
+                            dropped = true;
+                        }
                         Some(Ok(msg)) => {
                             crate::metrics::record_in(&msg);
                             session.handle_message(now, msg)
@@ -104,6 +119,12 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                         Some(f) => frame = f,
                         None => break,
                     }
+                }
+                // A flood this switch's share of the module queues cannot take: pause reading
+                // for a bounded moment (never waiting on a module), so the modules get the CPU
+                // and TCP slows the sender, instead of spending it reading packets to drop.
+                if dropped {
+                    tokio::time::sleep(FLOOD_PAUSE).await;
                 }
             }
             cmd = rx.recv() => {
@@ -125,7 +146,7 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         }
     }
     // Pending batches fail now; the last transmits (an ERROR) get a bounded chance to go out.
-    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered, &budget);
     let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr)).await;
     // Commands that raced with the close: confirmed batches must still get an answer.
     rx.close();
@@ -134,7 +155,7 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
             session.send_batch(origin, batch);
         }
     }
-    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered, &budget);
     let reason = session
         .take_close_reason()
         .unwrap_or(ConnectionError::Closed);
@@ -166,6 +187,7 @@ fn publish_outputs(
     conn: u64,
     tx: &mpsc::UnboundedSender<Command>,
     registered: &mut Option<DatapathId>,
+    budget: &Budget,
 ) {
     while let Some(out) = session.poll_output() {
         match out {
@@ -200,7 +222,7 @@ fn publish_outputs(
                 {
                     ctx.switches.update_info(dpid, conn, Arc::new(info));
                 }
-                ctx.bus.publish(ev)
+                ctx.bus.publish_from(ev, budget)
             }
             Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
         }
@@ -217,6 +239,19 @@ async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Resul
         wr.write_all(&buf).await?;
     }
     Ok(())
+}
+
+/// OFPT_PACKET_IN has type 10 in both 1.0 and 1.3.
+const OFPT_PACKET_IN: u8 = 10;
+
+fn is_unwanted_packet_in(msg: &[u8], session: &Session, bus: &Bus, budget: &Budget) -> bool {
+    let (Some(v), Some(s)) = (session.version(), session.switch()) else {
+        return false;
+    };
+    session.state() == super::session::State::Main
+        && msg.first() == Some(&v.wire())
+        && msg.get(1) == Some(&OFPT_PACKET_IN)
+        && !bus.wants_packet_in(s.dpid, budget)
 }
 
 async fn sleep_until_opt(t: Option<TokioInstant>) {

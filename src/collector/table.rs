@@ -1,0 +1,357 @@
+//! One flow definition's live flows: the rate estimator, eviction, and the top-N queries.
+//!
+//! # Rate estimator
+//! Each flow keeps an exponentially smoothed rate `v` (units per second) with time
+//! constant `t` seconds, updated per sample:
+//!
+//! ```text
+//! v ← v · e^(−Δt / t) + x / t        x = bytes (or frames) × sampling rate
+//! ```
+//!
+//! This is a first-order low-pass filter fed with impulses: a steady stream of `r` units/s
+//! settles at `v = r`, a flow whose samples stop decays by `e` every `t` seconds (sFlow-RT's
+//! behaviour), and a single burst of `B` bytes lifts `v` by `B / t` at once, so one burst can
+//! cross a threshold with no timer involved. Values are stored as of their last update and
+//! decayed lazily when read. Time is epoch milliseconds, passed in (the engine has no clock).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::flow_def::{FlowDef, ValueKind};
+use super::keys::write_flow_key;
+use super::sample::PacketSample;
+
+/// Flows whose smoothed value falls below this (units/s) are dropped.
+pub const EVICT_FLOOR: f64 = 0.01;
+
+/// One flow's state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FlowState {
+    /// Smoothed rate as of `last`.
+    pub value: f64,
+    /// Last update, epoch ms.
+    pub last: u64,
+}
+
+impl FlowState {
+    /// The rate at `now`.
+    pub fn value_at(&self, now: u64, t: f64) -> f64 {
+        let dt = now.saturating_sub(self.last) as f64 / 1000.0;
+        self.value * (-dt / t).exp()
+    }
+
+    /// When the rate falls below `thr` (epoch ms), absent further updates.
+    pub fn below_at(&self, thr: f64, t: f64) -> u64 {
+        if self.value <= thr || thr <= 0.0 {
+            return self.last;
+        }
+        let secs = t * (self.value / thr).ln();
+        self.last.saturating_add((secs * 1000.0).ceil() as u64)
+    }
+}
+
+/// A data source: agent + ifIndex.
+pub type DataSource = (IpAddr, u32);
+
+/// The live flows of one definition.
+#[derive(Debug)]
+pub struct FlowTable {
+    /// The definition.
+    pub def: FlowDef,
+    /// Its key names.
+    pub names: Vec<String>,
+    flows: HashMap<DataSource, HashMap<String, FlowState>>,
+    count: usize,
+    /// Flows evicted to stay under `maxFlows` (not counting ones that decayed away).
+    pub evicted: u64,
+    scratch: String,
+}
+
+/// What one sample did to a table (the key is [`FlowTable::last_key`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Update {
+    /// The data source.
+    pub ds: DataSource,
+    /// The flow after the update.
+    pub state: FlowState,
+}
+
+impl FlowTable {
+    /// An empty table for `def`.
+    pub fn new(def: FlowDef) -> Self {
+        FlowTable {
+            names: def.key_names(),
+            def,
+            flows: HashMap::new(),
+            count: 0,
+            evicted: 0,
+            scratch: String::new(),
+        }
+    }
+
+    /// Flows tracked now.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when no flow is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Adds a sample; returns the updated flow, or `None` when the filter rejects the sample
+    /// or a key is undefined for it.
+    pub fn handle_sample(&mut self, now: u64, s: &PacketSample) -> Option<Update> {
+        if let Some(f) = &self.def.filter {
+            if !f.matches(s) {
+                return None;
+            }
+        }
+        self.scratch.clear();
+        if !write_flow_key(&self.def.keys, s, &self.def.fs, &mut self.scratch) {
+            return None;
+        }
+        let x = match self.def.value {
+            ValueKind::Bytes => f64::from(s.frame_length) * s.scale(),
+            ValueKind::Frames => s.scale(),
+        };
+        let t = self.def.t;
+        let ds = (s.agent, s.source_id);
+        // Hot path: an existing flow costs one lookup per map.
+        if let Some(st) = self
+            .flows
+            .get_mut(&ds)
+            .and_then(|m| m.get_mut(self.scratch.as_str()))
+        {
+            st.value = st.value_at(now, t) + x / t;
+            st.last = st.last.max(now);
+            return Some(Update { ds, state: *st });
+        }
+        if self.count >= self.def.max_flows {
+            self.make_room(now);
+        }
+        self.count += 1;
+        let state = FlowState {
+            value: x / t,
+            last: now,
+        };
+        self.flows
+            .entry(ds)
+            .or_default()
+            .insert(self.scratch.clone(), state);
+        Some(Update { ds, state })
+    }
+
+    /// The flow key of the last successful [`FlowTable::handle_sample`].
+    pub fn last_key(&self) -> &str {
+        &self.scratch
+    }
+
+    /// Drops flows that decayed below [`EVICT_FLOOR`].
+    pub fn expire(&mut self, now: u64) {
+        let t = self.def.t;
+        let mut count = 0;
+        self.flows.retain(|_, m| {
+            m.retain(|_, st| st.value_at(now, t) >= EVICT_FLOOR);
+            count += m.len();
+            !m.is_empty()
+        });
+        self.count = count;
+    }
+
+    /// At the cap: expire, then if still above 90 % drop the smallest flows down to 90 %,
+    /// so that a flood of new keys costs one sort per `maxFlows / 10` new flows.
+    fn make_room(&mut self, now: u64) {
+        self.expire(now);
+        let target = self.def.max_flows - self.def.max_flows / 10 - 1;
+        if self.count <= target {
+            return;
+        }
+        let t = self.def.t;
+        let mut values: Vec<f64> = self
+            .flows
+            .values()
+            .flat_map(|m| m.values().map(|st| st.value_at(now, t)))
+            .collect();
+        let drop = self.count - target;
+        values.sort_unstable_by(f64::total_cmp);
+        let Some(&cut) = values.get(drop.saturating_sub(1)) else {
+            return;
+        };
+        let mut left = drop;
+        let mut count = 0;
+        self.flows.retain(|_, m| {
+            m.retain(|_, st| {
+                if left > 0 && st.value_at(now, t) <= cut {
+                    left -= 1;
+                    false
+                } else {
+                    true
+                }
+            });
+            count += m.len();
+            !m.is_empty()
+        });
+        self.evicted += (self.count - count) as u64;
+        self.count = count;
+    }
+
+    /// Every live flow of the data sources `sel` accepts, with its value at `now`.
+    fn live<'a>(
+        &'a self,
+        now: u64,
+        sel: &'a dyn Fn(IpAddr) -> bool,
+    ) -> impl Iterator<Item = (DataSource, &'a str, f64, u64)> + 'a {
+        let t = self.def.t;
+        self.flows
+            .iter()
+            .filter(move |(ds, _)| sel(ds.0))
+            .flat_map(move |(ds, m)| {
+                m.iter()
+                    .map(move |(k, st)| (*ds, k.as_str(), st.value_at(now, t), st.last))
+            })
+            .filter(|(_, _, v, _)| *v >= EVICT_FLOOR)
+    }
+
+    /// sFlow-RT `/activeflows/{agent}/{name}/json`: flows by value, largest first; a flow
+    /// seen at several data sources is reported once, at its largest (aggMode `max`).
+    pub fn active_flows(
+        &self,
+        now: u64,
+        sel: &dyn Fn(IpAddr) -> bool,
+        max_flows: usize,
+        min_value: f64,
+    ) -> Vec<ActiveFlow> {
+        let mut best: HashMap<&str, ActiveFlow> = HashMap::new();
+        for (ds, key, value, _) in self.live(now, sel) {
+            if value < min_value {
+                continue;
+            }
+            let e = best.entry(key).or_insert_with(|| ActiveFlow {
+                key: key.to_string(),
+                value,
+                agent: ds.0,
+                data_source: ds.1.to_string(),
+                flow_n: 0,
+            });
+            e.flow_n += 1;
+            if value > e.value {
+                e.value = value;
+                e.agent = ds.0;
+                e.data_source = ds.1.to_string();
+            }
+        }
+        let mut v: Vec<ActiveFlow> = best.into_values().collect();
+        v.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.key.cmp(&b.key)));
+        v.truncate(max_flows);
+        v
+    }
+
+    /// sFlow-RT `/metric/{agent}/{name}/json` with the default `max` aggregation: the data
+    /// source with the largest flow, how many data sources have live flows, and the top
+    /// `n` keys across them (`topKeys` absent when no flow is live).
+    pub fn metric(&self, now: u64, sel: &dyn Fn(IpAddr) -> bool) -> MetricEntry {
+        // per data source: (max value, latest update)
+        let mut per_ds: HashMap<DataSource, (f64, u64)> = HashMap::new();
+        let mut keys: HashMap<&str, (f64, u64)> = HashMap::new();
+        for (ds, key, value, last) in self.live(now, sel) {
+            let e = per_ds.entry(ds).or_insert((0.0, 0));
+            e.0 = e.0.max(value);
+            e.1 = e.1.max(last);
+            let k = keys.entry(key).or_insert((0.0, 0));
+            k.0 = k.0.max(value);
+            k.1 = k.1.max(last);
+        }
+        let mut out = MetricEntry {
+            metric_name: self.def.name.clone(),
+            metric_n: per_ds.len(),
+            ..MetricEntry::default()
+        };
+        let Some((ds, (value, last))) = per_ds
+            .iter()
+            .max_by(|a, b| a.1 .0.total_cmp(&b.1 .0).then_with(|| b.0.cmp(a.0)))
+        else {
+            return out;
+        };
+        let ago = |ts: u64| now.saturating_sub(ts);
+        out.agent = Some(ds.0);
+        out.data_source = Some(ds.1.to_string());
+        out.metric_value = Some(*value);
+        out.last_update = Some(ago(*last));
+        out.last_update_max = per_ds.values().map(|v| ago(v.1)).min();
+        out.last_update_min = per_ds.values().map(|v| ago(v.1)).max();
+        let mut top: Vec<TopKey> = keys
+            .into_iter()
+            .map(|(k, (value, last))| TopKey {
+                key: k.to_string(),
+                value,
+                last_update: ago(last),
+            })
+            .collect();
+        top.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.key.cmp(&b.key)));
+        top.truncate(self.def.n);
+        out.top_keys = Some(top);
+        out
+    }
+}
+
+/// One entry of `/activeflows` (sflow-rt-api.md 1.7).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveFlow {
+    /// The flow key.
+    pub key: String,
+    /// Smoothed rate per second.
+    pub value: f64,
+    /// Where it is largest.
+    pub agent: IpAddr,
+    /// Data source there.
+    pub data_source: String,
+    /// Data sources reporting it.
+    pub flow_n: usize,
+}
+
+/// One entry of `/metric` (sflow-rt-api.md 1.6).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricEntry {
+    /// Agent of the largest data source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<IpAddr>,
+    /// The largest data source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_source: Option<String>,
+    /// The flow definition's name.
+    pub metric_name: String,
+    /// The largest flow's rate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric_value: Option<f64>,
+    /// Data sources with live flows.
+    pub metric_n: usize,
+    /// ms since the largest data source was updated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update: Option<u64>,
+    /// ms since the most recent update of any data source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_max: Option<u64>,
+    /// ms since the oldest data source's latest update.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_min: Option<u64>,
+    /// Largest flows first; absent when none is live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_keys: Option<Vec<TopKey>>,
+}
+
+/// One of `topKeys`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TopKey {
+    /// The flow key.
+    pub key: String,
+    /// Its rate.
+    pub value: f64,
+    /// ms since it was updated.
+    pub last_update: u64,
+}
