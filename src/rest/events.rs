@@ -283,6 +283,9 @@ impl Module for EventForwarder {
                 priority: f.priority,
                 reason: format!("{:?}", f.reason),
             },
+            Event::Trigger(t) => EventKind::Trigger {
+                event: serde_json::to_value(&**t).unwrap_or_default(),
+            },
             _ => return,
         };
         self.hub.publish(kind);

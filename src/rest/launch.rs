@@ -38,7 +38,13 @@ pub async fn run(
     };
     let reloader = config_path.map(|p| Arc::new(ConfigReloader::new(p, config.clone())));
     let (handle, tracker) =
-        controller::start_with(listeners, config, shutdown.clone(), vec![forwarder]);
+        controller::start_with(listeners, config.clone(), shutdown.clone(), vec![forwarder]);
+    let handle = controller::start_sources(handle, &config, &tracker, shutdown.clone()).await;
+    let sflow = handle
+        .sources
+        .collector
+        .as_ref()
+        .map(super::sflow_collector::CollectorService::new);
     let mut view = RuntimeView::new(handle);
     if let Some(r) = &reloader {
         view = view.with_reloader(r.clone());
@@ -47,7 +53,10 @@ pub async fn run(
     }
     let mut result = Ok(());
     if rest.enabled {
-        let state = AppState::new(Arc::new(view), hub);
+        let mut state = AppState::new(Arc::new(view), hub);
+        if let Some(c) = sflow {
+            state = state.with_sflow(Arc::new(c));
+        }
         match super::start(&rest, state, shutdown.clone(), &tracker).await {
             Ok(addrs) => info!(?addrs, "REST API up"),
             Err(e) => {

@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod reload;
 pub mod runtime_view;
 pub mod sflow;
+pub mod sflow_collector;
 pub mod state;
 pub mod switches;
 pub mod taps;
