@@ -1,10 +1,16 @@
 //! Running the controller with its REST API: what `tapdemon run` calls.
 //!
 //! The wiring, in one place: the event forwarder module joins the configured modules, the
-//! REST server serves a [`RuntimeView`] of the running controller, and SIGHUP reloads the
-//! config file. Parts that run beside the controller plug into the view here
-//! (`RuntimeView::with_topology / with_stats / with_taps`, `AppState::with_sflow`,
-//! `ConfigReloader::with_applier`).
+//! trigger sources start (`controller::start_sources`), the REST server serves a
+//! [`RuntimeView`] of the running controller (topology from `Handle::topology`, sFlow-RT
+//! API over `Handle::sources.collector`), and SIGHUP reloads the config file.
+//!
+//! Still to plug in here when those parts land (one builder call each):
+//! - taps: `view.with_taps(Arc::new(TapsAdapter::new(bus, handle.taps, switches)))`
+//!   (branch `rest-taps`: `src/rest/taps_adapter.rs`, tested on OVS by `tests/rest_ovs.rs`);
+//! - flows per switch and port counters: `view.with_stats(..)`, a [`super::state::SwitchStats`]
+//!   over a flow-stats / port-stats request in the switch session;
+//! - config diff of taps, patches and triggers: `ConfigReloader::with_applier(..)`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
