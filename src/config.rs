@@ -66,6 +66,8 @@ pub struct Config {
     pub collector: CollectorConfig,
     /// `[sflow_rt]`: an external sFlow-RT as a trigger source (see [`crate::modules::sflow_rt`]).
     pub sflow_rt: SflowRtConfig,
+    /// `[rest]`: the REST API, web page and /metrics; see [`crate::rest::config`].
+    pub rest: crate::rest::RestConfig,
     // A new module adds its section here, and its `switches` list to `switch_lists`.
 }
 
@@ -308,6 +310,9 @@ impl Config {
         if c.module_queue_len == 0 {
             let msg = "must be at least 1".to_string();
             return Err(invalid(text, path, at_key("module_queue_len"), msg));
+        }
+        if let Err((key, msg)) = self.rest.check() {
+            return Err(invalid(text, path, find_key_offset(text, "rest", key), msg));
         }
         let mut seen: HashMap<DatapathId, &str> = HashMap::new();
         for (name, spec) in &self.switches {

@@ -71,6 +71,17 @@ pub fn start(
     config: Config,
     shutdown: CancellationToken,
 ) -> (Handle, TaskTracker) {
+    start_with(listeners, config, shutdown, Vec::new())
+}
+
+/// [`start`], with `extra` modules run after the configured ones (the REST API's event
+/// forwarder).
+pub fn start_with(
+    listeners: Vec<TcpListener>,
+    config: Config,
+    shutdown: CancellationToken,
+    extra: Vec<crate::module::ModuleSpec>,
+) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
     let modules::Built {
@@ -78,6 +89,8 @@ pub fn start(
         topology,
         taps,
     } = modules::build_all(&config);
+    let mut specs = specs;
+    specs.extend(extra);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
     info!(modules = ?names, "starting modules");
     let bus = Bus::start(

@@ -25,6 +25,8 @@
 //! - [`pipeline`]: the per-switch flow pipeline the switch driver runs every module's
 //!   batch through: OF1.3 tables (tap stage, forwarding stage) or OF1.0 split flows, tap
 //!   cookies, tap path planning, and the fake flow table its tests run on.
+//! - [`rest`]: the operator surface over HTTP (REST API, web page, sFlow-RT's REST API,
+//!   `/metrics`); [`metrics`]: the Prometheus counters the runtime increments.
 //! - [`topology`]: the sans-IO topology engine (LLDP discovery, static links, host
 //!   locations, shortest paths) behind the `topology` module.
 //! - [`trigger`]: the typed trigger event both sFlow sources produce for modules.
@@ -45,10 +47,12 @@ pub mod collector;
 pub mod config;
 pub mod controller;
 pub mod event;
+pub mod metrics;
 pub mod module;
 pub mod modules;
 pub mod outbox;
 pub mod pipeline;
+pub mod rest;
 pub mod sflow_rt;
 pub mod sources;
 pub mod switch;

@@ -131,8 +131,9 @@ fn main() -> ExitCode {
             log_format,
         } => {
             init_logging(log_format);
-            let mut config = match config {
-                Some(path) => match Config::load(&path) {
+            let config_path = config;
+            let mut config = match &config_path {
+                Some(path) => match Config::load(path) {
                     Ok(c) => c,
                     Err(e) => {
                         tracing::error!(error = %e, "invalid configuration");
@@ -165,8 +166,13 @@ fn main() -> ExitCode {
                     controller::shutdown_signal().await;
                     signal.cancel();
                 });
-                controller::run(listeners, config, shutdown).await;
-                ExitCode::SUCCESS
+                match tapdemon::rest::launch::run(listeners, config, config_path, shutdown).await {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot start the REST API");
+                        ExitCode::FAILURE
+                    }
+                }
             })
         }
     }

@@ -88,6 +88,10 @@ pub async fn start(
                 value = ev.value,
                 "trigger event"
             );
+            crate::metrics::trigger_event(match ev.source {
+                crate::trigger::TriggerSource::Embedded => "embedded",
+                crate::trigger::TriggerSource::SflowRt => "sflow_rt",
+            });
             bus.publish(Event::Trigger(Arc::new(ev)));
         }
     });

@@ -108,13 +108,17 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                     match frame {
                         // A PACKET_IN no module has room for is dropped before decoding.
                         Some(Ok(msg)) if is_unwanted_packet_in(&msg, &session, &ctx.bus, &budget) => {
+                            crate::metrics::record_in(&msg);
                             session.mark_heard();
                             if let Some(s) = session.switch() {
                                 ctx.bus.count_dropped(s.dpid);
                             }
                             dropped = true;
                         }
-                        Some(Ok(msg)) => session.handle_message(now, msg),
+                        Some(Ok(msg)) => {
+                            crate::metrics::record_in(&msg);
+                            session.handle_message(now, msg)
+                        }
                         Some(Err(FrameError::Decode(e))) => {
                             let buf = framed.read_buffer();
                             let header = buf.get(..8).unwrap_or(buf);
@@ -295,6 +299,7 @@ async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Resul
         buf.extend_from_slice(&bytes);
     }
     if !buf.is_empty() {
+        crate::metrics::record_out(&buf);
         wr.write_all(&buf).await?;
     }
     Ok(())
