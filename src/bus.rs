@@ -1,13 +1,18 @@
 //! Running modules: one task per module, fed through its own queue.
 //!
 //! # Queue semantics
-//! Each module has one unbounded channel of `Arc<Event>`, so events stay in order, plus a
-//! counter of PACKET_INs in it. [`Bus::publish`] never blocks: a PACKET_IN that would push
-//! the count past `controller.module_queue_len` is dropped (counted in
+//! Each module has one unbounded channel, so events stay in order, plus counters of the
+//! PACKET_INs in it: one per switch ([`Budget`], held by that switch's task) and one in
+//! total. Publishing never blocks: a PACKET_IN that would push its switch's count past
+//! `controller.module_queue_len`, or the total past 64 times that, is dropped (counted in
 //! [`Bus::dropped_packet_ins`], with a `warn!`), while lifecycle events (switch up/down,
 //! port status, errors, batch results, timers) are always queued. Their number is bounded
 //! by what switches do, not by traffic. So a slow module loses packet-ins but never stalls
-//! a switch's reader, never stalls other modules and never misses a switch going down.
+//! a switch's reader, never stalls other modules and never misses a switch going down;
+//! and one flooding switch uses up its own share, not the others'. (A switch task that
+//! has just dropped a burst pauses reading for 1 ms, a bounded delay that never depends
+//! on a module: see `switch::driver`. Under a cbench-style flood this lets TCP slow the
+//! sender instead of spending the CPU on reading packets only to drop them.)
 //!
 //! # Failure
 //! A module that panics is a bug in an invariant (Faucet's `kill_on_exception`): the panic
@@ -37,10 +42,23 @@ use crate::switch::handle::Switches;
 struct Queue {
     name: &'static str,
     switches: Option<std::collections::HashSet<DatapathId>>,
-    tx: mpsc::UnboundedSender<Arc<Event>>,
+    tx: mpsc::UnboundedSender<Delivery>,
     packet_ins: Arc<AtomicUsize>,
     dropped: AtomicU64,
 }
+
+/// An event in a module's queue, with the per-switch counter to release when taken.
+type Delivery = (Arc<Event>, Option<Arc<AtomicUsize>>);
+
+/// One switch's share of every module's queue (see the module docs). Created per
+/// connection with [`Bus::budget`].
+#[derive(Debug)]
+pub struct Budget {
+    per_module: Vec<Arc<AtomicUsize>>,
+}
+
+/// Total PACKET_INs per module queue, as a multiple of the per-switch cap.
+const TOTAL_CAP_FACTOR: usize = 64;
 
 /// The event fan-out to every module.
 #[derive(Debug)]
@@ -103,17 +121,58 @@ impl Bus {
             .unwrap_or(0)
     }
 
-    /// Send `ev` to every module running on its switch. Never blocks.
+    /// A fresh per-switch share of every module's queue.
+    pub fn budget(&self) -> Budget {
+        Budget {
+            per_module: self
+                .queues
+                .iter()
+                .map(|_| Arc::new(AtomicUsize::new(0)))
+                .collect(),
+        }
+    }
+
+    fn runs_on(q: &Queue, dpid: Option<DatapathId>) -> bool {
+        match (dpid, &q.switches) {
+            (Some(d), Some(set)) => set.contains(&d),
+            _ => true,
+        }
+    }
+
+    /// Would a PACKET_IN from `dpid` be queued by any module? The switch task asks before
+    /// decoding one, so that a flood is dropped at the cost of reading its header only.
+    pub fn wants_packet_in(&self, dpid: DatapathId, budget: &Budget) -> bool {
+        self.queues
+            .iter()
+            .zip(&budget.per_module)
+            .any(|(q, b)| Self::runs_on(q, Some(dpid)) && self.has_room(q, Some(b)))
+    }
+
+    /// Count a PACKET_IN dropped before decoding (every module's queue was full).
+    pub fn count_dropped(&self, dpid: DatapathId) {
+        for q in self.queues.iter().filter(|q| Self::runs_on(q, Some(dpid))) {
+            self.note_drop(q);
+        }
+    }
+
+    /// Send `ev` to every module running on its switch. Never blocks. PACKET_INs count
+    /// against the total cap only; switch tasks use [`Bus::publish_from`].
     pub fn publish(&self, ev: Event) {
+        self.publish_inner(ev, None)
+    }
+
+    /// [`Bus::publish`] for a switch's own events, charging PACKET_INs to its `budget`.
+    pub fn publish_from(&self, ev: Event, budget: &Budget) {
+        self.publish_inner(ev, Some(budget))
+    }
+
+    fn publish_inner(&self, ev: Event, budget: Option<&Budget>) {
         let dpid = ev.dpid();
         let ev = Arc::new(ev);
-        for q in &self.queues {
-            let runs = match (dpid, &q.switches) {
-                (Some(d), Some(set)) => set.contains(&d),
-                _ => true,
-            };
-            if runs {
-                self.enqueue(q, &ev);
+        for (i, q) in self.queues.iter().enumerate() {
+            if Self::runs_on(q, dpid) {
+                let b = budget.and_then(|b| b.per_module.get(i));
+                self.enqueue(q, &ev, b);
             }
         }
     }
@@ -123,7 +182,7 @@ impl Bus {
     pub fn control(&self, target: &str, control: Control) -> bool {
         match self.queues.iter().find(|q| q.name == target) {
             Some(q) => {
-                self.enqueue(q, &Arc::new(Event::Control(Arc::new(control))));
+                self.enqueue(q, &Arc::new(Event::Control(Arc::new(control))), None);
                 true
             }
             None => false,
@@ -133,29 +192,44 @@ impl Bus {
     /// Send `ev` to module `index` only (batch results).
     pub fn deliver(&self, index: usize, ev: Event) {
         if let Some(q) = self.queues.get(index) {
-            self.enqueue(q, &Arc::new(ev));
+            self.enqueue(q, &Arc::new(ev), None);
         }
     }
 
-    fn enqueue(&self, q: &Queue, ev: &Arc<Event>) {
+    fn has_room(&self, q: &Queue, budget: Option<&Arc<AtomicUsize>>) -> bool {
+        let total = q.packet_ins.load(Ordering::Relaxed);
+        let mine = budget.map(|b| b.load(Ordering::Relaxed)).unwrap_or(0);
+        mine < self.cap && total < self.cap.saturating_mul(TOTAL_CAP_FACTOR)
+    }
+
+    fn enqueue(&self, q: &Queue, ev: &Arc<Event>, budget: Option<&Arc<AtomicUsize>>) {
+        let mut charged = None;
         if matches!(**ev, Event::PacketIn(_)) {
-            if q.packet_ins.load(Ordering::Relaxed) >= self.cap {
-                let n = q.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-                // One line per thousand drops: a full queue is a flood by definition.
-                if n == 1 || n % 1000 == 0 {
-                    warn!(
-                        module = q.name,
-                        dropped = n,
-                        cap = self.cap,
-                        "module queue full, dropping packet-in"
-                    );
-                }
+            if !self.has_room(q, budget) {
+                self.note_drop(q);
                 return;
             }
             q.packet_ins.fetch_add(1, Ordering::Relaxed);
+            if let Some(b) = budget {
+                b.fetch_add(1, Ordering::Relaxed);
+                charged = Some(b.clone());
+            }
         }
         // Fails only when the module task has ended (shutdown).
-        let _ = q.tx.send(ev.clone());
+        let _ = q.tx.send((ev.clone(), charged));
+    }
+
+    fn note_drop(&self, q: &Queue) {
+        let n = q.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+        // One line per thousand drops: a full queue is a flood by definition.
+        if n == 1 || n % 1000 == 0 {
+            warn!(
+                module = q.name,
+                dropped = n,
+                cap = self.cap,
+                "module queue full, dropping packet-in"
+            );
+        }
     }
 }
 
@@ -163,9 +237,9 @@ impl Bus {
 struct ModuleTask {
     index: usize,
     module: Box<dyn Module>,
-    rx: mpsc::UnboundedReceiver<Arc<Event>>,
+    rx: mpsc::UnboundedReceiver<Delivery>,
     /// To queue our own "not connected" batch results.
-    own: mpsc::UnboundedSender<Arc<Event>>,
+    own: mpsc::UnboundedSender<Delivery>,
     packet_ins: Arc<AtomicUsize>,
     switches: Switches,
     /// (deadline, sequence) -> timer id
@@ -181,9 +255,12 @@ impl ModuleTask {
                 biased;
                 _ = shutdown.cancelled() => break,
                 ev = self.rx.recv() => {
-                    let Some(ev) = ev else { break };
+                    let Some((ev, charged)) = ev else { break };
                     if matches!(*ev, Event::PacketIn(_)) {
                         self.packet_ins.fetch_sub(1, Ordering::Relaxed);
+                    }
+                    if let Some(b) = charged {
+                        b.fetch_sub(1, Ordering::Relaxed);
                     }
                     if !self.handle(&ev, &bus, &shutdown) {
                         break;
@@ -235,7 +312,7 @@ impl ModuleTask {
                         batch: Some(id),
                         result: Err(BatchError::NotConnected),
                     });
-                    let _ = self.own.send(Arc::new(ev));
+                    let _ = self.own.send((Arc::new(ev), None));
                 }
             }
         }
@@ -250,7 +327,7 @@ impl ModuleTask {
                     batch: Some(id),
                     result: Err(BatchError::NotConnected),
                 });
-                let _ = self.own.send(Arc::new(ev));
+                let _ = self.own.send((Arc::new(ev), None));
             }
         }
         for (target, control) in out.take_controls() {
@@ -361,9 +438,14 @@ mod tests {
         let held = gate.lock().unwrap();
         // The module takes the first event and blocks; the rest queue up to the cap.
         let start = std::time::Instant::now();
+        let budget = bus.budget();
         for _ in 0..1000 {
-            bus.publish(pkt(1));
+            bus.publish_from(pkt(1), &budget);
         }
+        // Another switch has its own share of the queue.
+        let other = bus.budget();
+        assert!(bus.wants_packet_in(DatapathId(2), &other));
+        assert!(!bus.wants_packet_in(DatapathId(1), &budget));
         bus.publish(Event::SwitchDown {
             switch: sw(1),
             reason: Arc::new(ConnectionError::Closed),

@@ -34,8 +34,10 @@ use proto::DatapathId;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::collector::CollectorConfig;
 use crate::modules::l2_learning::L2LearningConfig;
 use crate::modules::patch::PatchEntry;
+use crate::modules::sflow_rt::SflowRtConfig;
 use crate::modules::tap_config::{TapEntry, TapsSettings};
 use crate::modules::trigger::TriggerEntry;
 use crate::topology::TopologyConfig;
@@ -60,6 +62,10 @@ pub struct Config {
     pub trigger: Vec<TriggerEntry>,
     /// `[topology]`: see [`crate::modules::topology`].
     pub topology: TopologyConfig,
+    /// `[collector]`: the embedded sFlow collector (see [`crate::collector`]).
+    pub collector: CollectorConfig,
+    /// `[sflow_rt]`: an external sFlow-RT as a trigger source (see [`crate::modules::sflow_rt`]).
+    pub sflow_rt: SflowRtConfig,
     // A new module adds its section here, and its `switches` list to `switch_lists`.
 }
 
@@ -331,6 +337,22 @@ impl Config {
             });
             return Err(invalid(text, path, at, e.to_string()));
         }
+        if let Err(e) = self.collector.build_engine() {
+            return Err(invalid(
+                text,
+                path,
+                find_section_offset(text, "collector"),
+                e.to_string(),
+            ));
+        }
+        if let Err(e) = self.sflow_rt.client() {
+            return Err(invalid(
+                text,
+                path,
+                find_section_offset(text, "sflow_rt"),
+                e.to_string(),
+            ));
+        }
         Ok(())
     }
 
@@ -415,6 +437,20 @@ fn header_name(line: &str) -> Option<String> {
 
 /// Byte offset of `key = ...` inside `[table]`, for errors found after parsing; the
 /// table header's offset when the key is absent (a default), or 0.
+/// Offset of the first header of `table` or one of its sub-tables (`[collector.flows.x]`).
+fn find_section_offset(text: &str, table: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(h) = header_name(line) {
+            if h == table || h.starts_with(&format!("{table}.")) {
+                return offset;
+            }
+        }
+        offset += line.len();
+    }
+    0
+}
+
 fn find_key_offset(text: &str, table: &str, key: &str) -> usize {
     let mut offset = 0;
     let mut in_table = false;

@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::modules;
 use crate::modules::tap::TapTable;
 use crate::modules::topology::SharedTopology;
+use crate::sources::{self, Sources};
 use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
 use crate::switch::session::SessionConfig;
@@ -47,11 +48,14 @@ pub struct Handle {
     pub topology: Option<SharedTopology>,
     /// The taps' state, read-only (commands: `bus.control("tap", ..)`).
     pub taps: Option<TapTable>,
+    /// Trigger sources (the embedded sFlow collector), once [`start_sources`] ran.
+    pub sources: Arc<Sources>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
 pub async fn run(listeners: Vec<TcpListener>, config: Config, shutdown: CancellationToken) {
-    let (handle, tracker) = start(listeners, config, shutdown.clone());
+    let (handle, tracker) = start(listeners, config.clone(), shutdown.clone());
+    let handle = start_sources(handle, &config, &tracker, shutdown.clone()).await;
     drop(handle);
     shutdown.cancelled().await;
     info!("shutting down");
@@ -104,9 +108,26 @@ pub fn start(
             bus,
             topology,
             taps,
+            sources: Arc::new(Sources::default()),
         },
         tracker,
     )
+}
+
+/// Start the trigger sources (embedded sFlow collector, sFlow-RT client) for a started
+/// controller. A source that cannot start (its UDP port is taken, sFlow-RT's URL is bad) is
+/// logged as an error and the controller runs on without it: switches keep being served.
+pub async fn start_sources(
+    mut handle: Handle,
+    config: &Config,
+    tracker: &TaskTracker,
+    shutdown: CancellationToken,
+) -> Handle {
+    match sources::start(config, handle.bus.clone(), tracker, shutdown).await {
+        Ok(s) => handle.sources = Arc::new(s),
+        Err(e) => error!(error = %e, "trigger source not started; running without it"),
+    }
+    handle
 }
 
 async fn accept_loop(listener: TcpListener, ctx: Arc<SwitchContext>, tracker: TaskTracker) {

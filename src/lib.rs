@@ -50,6 +50,7 @@ pub mod modules;
 pub mod outbox;
 pub mod pipeline;
 pub mod sflow_rt;
+pub mod sources;
 pub mod switch;
 pub mod topology;
 pub mod trigger;

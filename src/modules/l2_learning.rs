@@ -99,7 +99,13 @@ struct Learned {
 struct SwitchState {
     version: Version,
     macs: HashMap<MacAddr, Learned>,
+    /// When a full table was last swept for aged entries: a sweep is O(table), so a
+    /// flood of new MACs into a full table must not trigger one per packet.
+    last_sweep: Option<Instant>,
 }
+
+/// Minimum time between two sweeps of a full MAC table.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Batch id of the table-miss flow sent at connect.
 const TABLE_MISS_BATCH: u64 = 1;
@@ -152,6 +158,7 @@ impl L2Learning {
             SwitchState {
                 version: info.version,
                 macs: HashMap::new(),
+                last_sweep: None,
             },
         );
         if info.version == Version::Of13 {
@@ -202,9 +209,13 @@ impl L2Learning {
                     l.seen = now;
                 }
                 None => {
-                    if sw.macs.len() >= max_macs {
+                    let sweep_due = sw
+                        .last_sweep
+                        .is_none_or(|t| now.saturating_duration_since(t) >= SWEEP_INTERVAL);
+                    if sw.macs.len() >= max_macs && sweep_due {
                         sw.macs
                             .retain(|_, l| now.saturating_duration_since(l.seen) < age);
+                        sw.last_sweep = Some(now);
                     }
                     if sw.macs.len() < max_macs {
                         let learned = Learned {

@@ -26,7 +26,7 @@ use tracing::{field, info, info_span, warn, Instrument, Span};
 use super::handle::{Command, SwitchHandle, Switches};
 use super::session::{Output, Session, SessionConfig};
 use super::ConnectionError;
-use crate::bus::Bus;
+use crate::bus::{Budget, Bus};
 use crate::config::SwitchDirectory;
 use crate::event::{Event, PortReason};
 use crate::outbox::Batch;
@@ -53,6 +53,9 @@ pub struct SwitchContext {
 /// this index.
 const RUNTIME_ORIGIN: usize = usize::MAX;
 
+/// How long a switch task stops reading after dropping a burst of PACKET_INs.
+const FLOOD_PAUSE: Duration = Duration::from_millis(1);
+
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
 
@@ -76,6 +79,8 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
     let mut registered: Option<DatapathId> = None;
     // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
     let mut pipeline: Option<Pipeline> = None;
+    // This switch's share of the module queues.
+    let budget = ctx.bus.budget();
     loop {
         publish_outputs(
             &mut session,
@@ -84,6 +89,7 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
             &tx,
             &mut registered,
             &mut pipeline,
+            &budget,
         );
         if let Err(e) = flush(&mut session, &mut wr).await {
             session.close(ConnectionError::Io(e));
@@ -98,8 +104,17 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                 // Messages already buffered are handled before writing or publishing.
                 let now = TokioInstant::now().into_std();
                 let mut frame = frame;
+                let mut dropped = false;
                 for _ in 0..64 {
                     match frame {
+                        // A PACKET_IN no module has room for is dropped before decoding.
+                        Some(Ok(msg)) if is_unwanted_packet_in(&msg, &session, &ctx.bus, &budget) => {
+                            session.mark_heard();
+                            if let Some(s) = session.switch() {
+                                ctx.bus.count_dropped(s.dpid);
+                            }
+                            dropped = true;
+                        }
                         Some(Ok(msg)) => session.handle_message(now, msg),
                         Some(Err(FrameError::Decode(e))) => {
                             let buf = framed.read_buffer();
@@ -116,6 +131,12 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                         Some(f) => frame = f,
                         None => break,
                     }
+                }
+                // A flood this switch's share of the module queues cannot take: pause reading
+                // for a bounded moment (never waiting on a module), so the modules get the CPU
+                // and TCP slows the sender, instead of spending it reading packets to drop.
+                if dropped {
+                    tokio::time::sleep(FLOOD_PAUSE).await;
                 }
             }
             cmd = rx.recv() => {
@@ -153,6 +174,7 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         &tx,
         &mut registered,
         &mut pipeline,
+        &budget,
     );
     let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr)).await;
     // Commands that raced with the close: confirmed batches must still get an answer.
@@ -177,6 +199,7 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         &tx,
         &mut registered,
         &mut pipeline,
+        &budget,
     );
     let reason = session
         .take_close_reason()
@@ -210,6 +233,7 @@ fn publish_outputs(
     tx: &mpsc::UnboundedSender<Command>,
     registered: &mut Option<DatapathId>,
     pipeline: &mut Option<Pipeline>,
+    budget: &Budget,
 ) {
     while let Some(out) = session.poll_output() {
         match out {
@@ -256,7 +280,7 @@ fn publish_outputs(
                 {
                     ctx.switches.update_info(dpid, conn, Arc::new(info));
                 }
-                ctx.bus.publish(ev)
+                ctx.bus.publish_from(ev, budget)
             }
             Output::ToModule(RUNTIME_ORIGIN, ev) => {
                 warn!(event = ?ev, "the switch refused the pipeline's own flows");
@@ -275,6 +299,19 @@ async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Resul
         wr.write_all(&buf).await?;
     }
     Ok(())
+}
+
+/// OFPT_PACKET_IN has type 10 in both 1.0 and 1.3.
+const OFPT_PACKET_IN: u8 = 10;
+
+fn is_unwanted_packet_in(msg: &[u8], session: &Session, bus: &Bus, budget: &Budget) -> bool {
+    let (Some(v), Some(s)) = (session.version(), session.switch()) else {
+        return false;
+    };
+    session.state() == super::session::State::Main
+        && msg.first() == Some(&v.wire())
+        && msg.get(1) == Some(&OFPT_PACKET_IN)
+        && !bus.wants_packet_in(s.dpid, budget)
 }
 
 async fn sleep_until_opt(t: Option<TokioInstant>) {

@@ -298,6 +298,12 @@ impl Session {
         self.close(ConnectionError::Frame(error));
     }
 
+    /// A message arrived but was dropped unread (a PACKET_IN nobody had room for): it
+    /// still shows the switch is alive.
+    pub fn mark_heard(&mut self) {
+        self.heard_since_echo = true;
+    }
+
     /// One framed message from the switch.
     pub fn handle_message(&mut self, now: Instant, buf: Bytes) {
         if self.state == State::Closed {

@@ -301,11 +301,37 @@ impl DecodedHeader {
         }
     }
 
+    /// Walks the extension headers by hand, every length checked: etherparse 0.21's
+    /// `Ipv6ExtensionSliceIter` reads past the slice (an unchecked index) when lax slicing
+    /// stopped inside the extension chain, which the sflow fuzz target hit
+    /// (proto/tests/fuzz_regressions.rs, `sflow_ipv6_truncated_extension_chain`).
     fn is_later_fragment(&self, v6: &etherparse::LaxIpv6Slice<'_>) -> bool {
-        v6.extensions().clone().into_iter().any(|ext| match ext {
-            etherparse::Ipv6ExtensionSlice::Fragment(f) => f.fragment_offset().value() != 0,
-            _ => false,
-        })
+        let exts = v6.extensions();
+        let mut rest = exts.slice();
+        let mut next = exts.first_header();
+        while let Some(n) = next {
+            let len = match n {
+                ip_number::IPV6_FRAG => {
+                    return rest
+                        .get(2..4)
+                        .is_some_and(|b| u16::from_be_bytes([b[0], b[1]]) >> 3 != 0);
+                }
+                ip_number::IPV6_HOP_BY_HOP
+                | ip_number::IPV6_ROUTE
+                | ip_number::IPV6_DEST_OPTIONS => rest.get(1).map(|&l| (usize::from(l) + 1) * 8),
+                ip_number::AUTH => rest.get(1).map(|&l| (usize::from(l) + 2) * 4),
+                _ => None,
+            };
+            let Some(len) = len else {
+                return false;
+            };
+            next = rest.first().map(|&h| etherparse::IpNumber(h));
+            let Some(r) = rest.get(len..) else {
+                return false;
+            };
+            rest = r;
+        }
+        false
     }
 
     /// True when nothing at all was decoded.
