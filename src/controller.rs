@@ -46,10 +46,10 @@ pub struct Handle {
     pub bus: Arc<Bus>,
     /// The topology engine (links, hosts, paths), read-only.
     pub topology: Option<SharedTopology>,
-    /// The taps' state, read-only (commands: `bus.control("tap", ..)`).
-    pub taps: Option<TapTable>,
     /// Trigger sources (the embedded sFlow collector), once [`start_sources`] ran.
     pub sources: Arc<Sources>,
+    /// The taps' state, read-only (commands: `bus.control("tap", ..)`).
+    pub taps: Option<TapTable>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
@@ -107,8 +107,8 @@ pub fn start(
             switches,
             bus,
             topology,
-            taps,
             sources: Arc::new(Sources::default()),
+            taps,
         },
         tracker,
     )

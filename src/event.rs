@@ -366,7 +366,7 @@ pub enum Event {
     Timer(Timer),
     /// A command from another module or the REST API (to the named module only).
     Control(Arc<crate::modules::control::Control>),
-    /// An sFlow threshold crossed (embedded collector or sFlow-RT), for every module.
+    /// Traffic of interest, from the embedded sFlow collector or from sFlow-RT.
     Trigger(Arc<crate::trigger::TriggerEvent>),
 }
 

@@ -107,8 +107,8 @@ async fn collector_events_reach_modules() {
         switches,
         bus,
         topology: None,
-        taps: None,
         sources: Default::default(),
+        taps: None,
     };
     let handle = start_sources(handle, &config, &tracker, shutdown.clone()).await;
     let collector = handle

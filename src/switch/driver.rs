@@ -49,12 +49,11 @@ pub struct SwitchContext {
     pub next_conn: AtomicU64,
 }
 
+/// How long a switch task stops reading after dropping a burst of PACKET_INs.
+const FLOOD_PAUSE: Duration = Duration::from_millis(1);
 /// The origin of the runtime's own messages (the pipeline's connect flows); no module has
 /// this index.
 const RUNTIME_ORIGIN: usize = usize::MAX;
-
-/// How long a switch task stops reading after dropping a burst of PACKET_INs.
-const FLOOD_PAUSE: Duration = Duration::from_millis(1);
 
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
@@ -77,10 +76,10 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
     let now = TokioInstant::now().into_std();
     let mut session = Session::new(now, ctx.config.clone(), ctx.directory.clone());
     let mut registered: Option<DatapathId> = None;
-    // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
-    let mut pipeline: Option<Pipeline> = None;
     // This switch's share of the module queues.
     let budget = ctx.bus.budget();
+    // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
+    let mut pipeline: Option<Pipeline> = None;
     loop {
         publish_outputs(
             &mut session,
@@ -88,8 +87,8 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
             conn,
             &tx,
             &mut registered,
-            &mut pipeline,
             &budget,
+            &mut pipeline,
         );
         if let Err(e) = flush(&mut session, &mut wr).await {
             session.close(ConnectionError::Io(e));
@@ -173,8 +172,8 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         conn,
         &tx,
         &mut registered,
-        &mut pipeline,
         &budget,
+        &mut pipeline,
     );
     let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr)).await;
     // Commands that raced with the close: confirmed batches must still get an answer.
@@ -198,8 +197,8 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         conn,
         &tx,
         &mut registered,
-        &mut pipeline,
         &budget,
+        &mut pipeline,
     );
     let reason = session
         .take_close_reason()
@@ -232,8 +231,8 @@ fn publish_outputs(
     conn: u64,
     tx: &mpsc::UnboundedSender<Command>,
     registered: &mut Option<DatapathId>,
-    pipeline: &mut Option<Pipeline>,
     budget: &Budget,
+    pipeline: &mut Option<Pipeline>,
 ) {
     while let Some(out) = session.poll_output() {
         match out {
