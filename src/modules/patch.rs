@@ -167,7 +167,7 @@ impl PatchModule {
         }
         let hard = p
             .until
-            .map(|u| u.saturating_duration_since(now).as_secs().clamp(1, 0xffff) as u16)
+            .map(|u| super::tap::secs_ceil(u.saturating_duration_since(now)))
             .unwrap_or(0);
         out.confirmed(p.dpid, p.id, p.flows(if p.is_static { 0 } else { hard }));
     }

@@ -156,7 +156,7 @@ impl Tap {
 
     fn remaining_secs(&self, now: Instant) -> u16 {
         self.until
-            .map(|u| u.saturating_duration_since(now).as_secs().clamp(1, 0xffff) as u16)
+            .map(|u| secs_ceil(u.saturating_duration_since(now)))
             .unwrap_or(0)
     }
 }
@@ -666,3 +666,9 @@ impl Module for TapModule {
 #[cfg(test)]
 #[path = "tap_tests.rs"]
 mod tests;
+
+/// Whole seconds, rounded up: a hard timeout must not end an activation early, and
+/// `duration_secs = 4` must read `hard_timeout=4` on the switch.
+pub(crate) fn secs_ceil(d: Duration) -> u16 {
+    d.as_millis().div_ceil(1000).clamp(1, 0xffff) as u16
+}
