@@ -22,6 +22,7 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over the whole of `buf`. `context` names what is being decoded
     /// (`"OFPT_FLOW_MOD"`) and appears in every error.
+    #[inline]
     pub fn new(buf: &'a Bytes, context: &'static str) -> Self {
         Reader {
             buf,
@@ -32,36 +33,43 @@ impl<'a> Reader<'a> {
     }
 
     /// Absolute offset of the next byte.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.pos
     }
 
     /// Bytes left before the end of this reader's window.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.end - self.pos
     }
 
     /// True when nothing is left.
+    #[inline]
     pub fn is_empty(&self) -> bool {
         self.pos == self.end
     }
 
     /// The context named in errors.
+    #[inline]
     pub fn context(&self) -> &'static str {
         self.context
     }
 
     /// Change the context (once the message type is known).
+    #[inline]
     pub fn set_context(&mut self, context: &'static str) {
         self.context = context;
     }
 
     /// An error at the current offset.
+    #[cold]
     pub fn error(&self, field: &'static str, kind: DecodeErrorKind) -> DecodeError {
         self.error_at(self.pos, field, kind)
     }
 
     /// An error at an explicit absolute offset (for a length field read earlier).
+    #[cold]
     pub fn error_at(
         &self,
         offset: usize,
@@ -76,6 +84,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn need(&self, n: usize, field: &'static str) -> Result<(), DecodeError> {
         if self.remaining() < n {
             Err(self.error(
@@ -91,6 +100,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Read one byte.
+    #[inline]
     pub fn u8(&mut self, field: &'static str) -> Result<u8, DecodeError> {
         self.need(1, field)?;
         let v = self.buf[self.pos];
@@ -99,21 +109,25 @@ impl<'a> Reader<'a> {
     }
 
     /// Read a big-endian u16.
+    #[inline]
     pub fn u16(&mut self, field: &'static str) -> Result<u16, DecodeError> {
         Ok(u16::from_be_bytes(self.array(field)?))
     }
 
     /// Read a big-endian u32.
+    #[inline]
     pub fn u32(&mut self, field: &'static str) -> Result<u32, DecodeError> {
         Ok(u32::from_be_bytes(self.array(field)?))
     }
 
     /// Read a big-endian u64.
+    #[inline]
     pub fn u64(&mut self, field: &'static str) -> Result<u64, DecodeError> {
         Ok(u64::from_be_bytes(self.array(field)?))
     }
 
     /// Read a fixed-size array (MAC addresses, names, padding kept verbatim).
+    #[inline]
     pub fn array<const N: usize>(&mut self, field: &'static str) -> Result<[u8; N], DecodeError> {
         self.need(N, field)?;
         let mut out = [0u8; N];
@@ -123,6 +137,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Borrow the next `n` bytes as a zero-copy slice of the message.
+    #[inline]
     pub fn bytes(&mut self, n: usize, field: &'static str) -> Result<Bytes, DecodeError> {
         self.need(n, field)?;
         let v = self.buf.slice(self.pos..self.pos + n);
@@ -131,6 +146,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Everything left in this window, as a zero-copy slice.
+    #[inline]
     pub fn rest(&mut self) -> Bytes {
         let v = self.buf.slice(self.pos..self.end);
         self.pos = self.end;
@@ -138,6 +154,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Peek at the next `n` bytes without consuming them.
+    #[inline]
     pub fn peek(&self, n: usize, field: &'static str) -> Result<&'a [u8], DecodeError> {
         self.need(n, field)?;
         let buf: &'a Bytes = self.buf;
@@ -145,6 +162,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Skip `n` bytes (padding).
+    #[inline]
     pub fn skip(&mut self, n: usize, field: &'static str) -> Result<(), DecodeError> {
         self.need(n, field)?;
         self.pos += n;
@@ -153,6 +171,7 @@ impl<'a> Reader<'a> {
 
     /// Split off a sub-reader over the next `n` bytes and advance past them.
     /// Used for TLVs whose length was read (and validated) by the caller.
+    #[inline]
     pub fn sub(&mut self, n: usize, field: &'static str) -> Result<Reader<'a>, DecodeError> {
         self.need(n, field)?;
         let sub = Reader {
@@ -166,6 +185,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Fail unless everything was consumed.
+    #[inline]
     pub fn finish(&self, field: &'static str) -> Result<(), DecodeError> {
         if self.is_empty() {
             Ok(())
@@ -182,6 +202,7 @@ impl<'a> Reader<'a> {
     /// Read a TLV length field that counts its own header: it must be at least `min`, a
     /// multiple of `align` (1 for none), and fit in what remains counted from `tlv_start`.
     /// This is the check whose absence made Ryu loop forever on a zero-length action.
+    #[inline]
     pub fn check_tlv_len(
         &self,
         len: usize,

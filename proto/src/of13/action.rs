@@ -240,6 +240,14 @@ impl Action {
     /// Append the action. Fails when a set-field's OXM cannot be encoded, or an
     /// experimenter/unknown body would make `len` not a multiple of 8.
     pub fn encode(&self, out: &mut BytesMut) -> Result<(), EncodeError> {
+        if let Action::Output { port, max_len } = self {
+            // The common case, in one copy: type, len 16, port, max_len, 6 bytes of pad.
+            let [t0, t1] = OFPAT_OUTPUT.to_be_bytes();
+            let [p0, p1, p2, p3] = port.to_be_bytes();
+            let [m0, m1] = max_len.to_be_bytes();
+            out.put_slice(&[t0, t1, 0, 16, p0, p1, p2, p3, m0, m1, 0, 0, 0, 0, 0, 0]);
+            return Ok(());
+        }
         let start = out.len();
         out.put_u16(self.ty());
         out.put_u16(0);

@@ -23,7 +23,7 @@ use crate::reader::Reader;
 use super::consts_flow::*;
 use super::instruction::Instruction;
 use super::match_::Match;
-use super::tlv::{atomic, enum_with_unknown, put_zeros};
+use super::tlv::{atomic, enum_with_unknown};
 
 enum_with_unknown! {
     /// `ofp_flow_mod_command`.
@@ -119,18 +119,22 @@ impl FlowMod {
     /// Append the body. On error nothing is appended.
     pub fn encode(&self, out: &mut BytesMut) -> Result<(), EncodeError> {
         atomic(out, |out| {
-            out.put_u64(self.cookie);
-            out.put_u64(self.cookie_mask);
-            out.put_u8(self.table_id);
-            out.put_u8(self.command.into());
-            out.put_u16(self.idle_timeout);
-            out.put_u16(self.hard_timeout);
-            out.put_u16(self.priority);
-            out.put_u32(self.buffer_id);
-            out.put_u32(self.out_port);
-            out.put_u32(self.out_group);
-            out.put_u16(self.flags);
-            put_zeros(out, 2);
+            // The fixed part is assembled on the stack and appended in one copy.
+            let mut f = [0u8; FIXED_LEN];
+            f[0..8].copy_from_slice(&self.cookie.to_be_bytes());
+            f[8..16].copy_from_slice(&self.cookie_mask.to_be_bytes());
+            f[16] = self.table_id;
+            f[17] = self.command.into();
+            f[18..20].copy_from_slice(&self.idle_timeout.to_be_bytes());
+            f[20..22].copy_from_slice(&self.hard_timeout.to_be_bytes());
+            f[22..24].copy_from_slice(&self.priority.to_be_bytes());
+            f[24..28].copy_from_slice(&self.buffer_id.to_be_bytes());
+            f[28..32].copy_from_slice(&self.out_port.to_be_bytes());
+            f[32..36].copy_from_slice(&self.out_group.to_be_bytes());
+            f[36..38].copy_from_slice(&self.flags.to_be_bytes());
+            // f[38..40]: pad, zero.
+            out.reserve(FIXED_LEN + self.match_.encoded_len());
+            out.put_slice(&f);
             self.match_.encode(out)?;
             Instruction::encode_list(&self.instructions, out)
         })

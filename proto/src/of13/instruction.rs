@@ -168,6 +168,14 @@ impl Instruction {
     }
 
     fn encode_inner(&self, out: &mut BytesMut, start: usize) -> Result<(), EncodeError> {
+        if let Instruction::WriteActions(actions) | Instruction::ApplyActions(actions) = self {
+            // Header and pad in one copy; the length is patched after the actions.
+            let [t0, t1] = self.ty().to_be_bytes();
+            out.reserve(8 + 16 * actions.len());
+            out.put_slice(&[t0, t1, 0, 0, 0, 0, 0, 0]);
+            Action::encode_list(actions, out)?;
+            return patch_len16(out, start + 2, start);
+        }
         out.put_u16(self.ty());
         out.put_u16(0);
         match self {

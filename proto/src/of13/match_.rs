@@ -23,7 +23,7 @@ use crate::reader::Reader;
 
 use super::consts_flow::OFPMT_OXM;
 use super::oxm::Oxm;
-use super::tlv::{pad8, patch_len16, put_zeros};
+use super::tlv::{pad8, put_zeros};
 
 /// Length of the `ofp_match` header (type + length).
 pub const MATCH_HEADER_LEN: usize = 4;
@@ -51,6 +51,11 @@ impl Match {
             f.encode(&mut out)?;
         }
         Ok(Match { oxm: out.freeze() })
+    }
+
+    /// A match over OXM TLVs that [`Oxm::encode`] wrote (so they are valid).
+    pub(crate) fn from_encoded(oxm: Bytes) -> Match {
+        Match { oxm }
     }
 
     /// The fields, decoded one at a time.
@@ -118,7 +123,7 @@ impl Match {
         let mut sub = r.sub(len - MATCH_HEADER_LEN, "ofp_match.oxm_fields")?;
         let mut check = sub.clone();
         while !check.is_empty() {
-            Oxm::decode(&mut check)?;
+            Oxm::validate(&mut check)?;
         }
         let oxm = sub.rest();
         r.skip(pad8(len) - len, "ofp_match.pad")?;
@@ -127,12 +132,14 @@ impl Match {
 
     /// Append header, fields and zero padding.
     pub fn encode(&self, out: &mut BytesMut) -> Result<(), EncodeError> {
-        let start = out.len();
-        out.put_u16(OFPMT_OXM);
-        out.put_u16(0);
+        let len = self.length();
+        let len16 = u16::try_from(len).map_err(|_| EncodeError::TooLong { len })?;
+        let [l0, l1] = len16.to_be_bytes();
+        let [t0, t1] = OFPMT_OXM.to_be_bytes();
+        out.reserve(pad8(len));
+        out.put_slice(&[t0, t1, l0, l1]);
         out.put_slice(&self.oxm);
-        patch_len16(out, start + 2, start)?;
-        put_zeros(out, pad8(self.length()) - self.length());
+        put_zeros(out, pad8(len) - len);
         Ok(())
     }
 }

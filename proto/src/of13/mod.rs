@@ -339,13 +339,9 @@ impl Message {
     /// on error nothing is left appended to `out`.
     pub fn encode(&self, xid: u32, out: &mut BytesMut) -> Result<(), EncodeError> {
         let start = out.len();
-        Header {
-            version: OFP13_VERSION,
-            ty: self.msg_type(),
-            length: 0,
-            xid,
-        }
-        .emit(out);
+        // `ofp_header` with a zero length (patched below), in one copy.
+        let [x0, x1, x2, x3] = xid.to_be_bytes();
+        out.put_slice(&[OFP13_VERSION, self.msg_type(), 0, 0, x0, x1, x2, x3]);
         let res = self
             .encode_body(out)
             .and_then(|()| patch_length(&mut out[..], start));

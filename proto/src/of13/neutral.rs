@@ -23,6 +23,8 @@
 
 use std::net::Ipv4Addr;
 
+use bytes::BytesMut;
+
 use crate::error::EncodeError;
 use crate::flow::{self, Masked, VlanMatch};
 
@@ -128,51 +130,54 @@ impl flow::Match {
     /// The OXM fields for this match, prerequisites first (in_port, Ethernet, VLAN,
     /// eth_type, ip_proto, then L3 and L4), as OF1.3 requires.
     pub fn to_of13(&self) -> Result<Match, EncodeError> {
-        let mut f: Vec<Oxm> = Vec::new();
+        // Encoded straight into the match's buffer: one allocation, no field list.
+        // 112 bytes hold the largest match the neutral model can express.
+        let mut out = BytesMut::with_capacity(112);
+        let mut push = |o: Oxm| o.encode(&mut out);
         let arp = self.eth_type == Some(ETH_TYPE_ARP);
         if let Some(p) = self.in_port {
-            f.push(Oxm::InPort(Masked::exact(p)));
+            push(Oxm::InPort(Masked::exact(p)))?;
         }
         if let Some(m) = self.eth_dst {
-            f.push(Oxm::EthDst(m));
+            push(Oxm::EthDst(m))?;
         }
         if let Some(m) = self.eth_src {
-            f.push(Oxm::EthSrc(m));
+            push(Oxm::EthSrc(m))?;
         }
         if let Some(t) = self.eth_type {
-            f.push(Oxm::EthType(Masked::exact(t)));
+            push(Oxm::EthType(Masked::exact(t)))?;
         }
         match self.vlan {
-            Some(VlanMatch::Vid(v)) => f.push(Oxm::VlanVid(Masked::exact(vlan_vid(v)?))),
-            Some(VlanMatch::Untagged) => f.push(Oxm::VlanVid(Masked::exact(OFPVID_NONE))),
+            Some(VlanMatch::Vid(v)) => push(Oxm::VlanVid(Masked::exact(vlan_vid(v)?)))?,
+            Some(VlanMatch::Untagged) => push(Oxm::VlanVid(Masked::exact(OFPVID_NONE)))?,
             None => {}
         }
         if let Some(p) = self.vlan_pcp {
-            f.push(Oxm::VlanPcp(Masked::exact(p)));
+            push(Oxm::VlanPcp(Masked::exact(p)))?;
         }
         if let Some(d) = self.ip_dscp {
-            f.push(Oxm::IpDscp(Masked::exact(d)));
+            push(Oxm::IpDscp(Masked::exact(d)))?;
         }
         if let Some(p) = self.ip_proto {
-            f.push(if arp {
+            push(if arp {
                 Oxm::ArpOp(Masked::exact(u16::from(p)))
             } else {
                 Oxm::IpProto(Masked::exact(p))
-            });
+            })?;
         }
         if let Some(m) = self.ipv4_src {
-            f.push(if arp { Oxm::ArpSpa(m) } else { Oxm::Ipv4Src(m) });
+            push(if arp { Oxm::ArpSpa(m) } else { Oxm::Ipv4Src(m) })?;
         }
         if let Some(m) = self.ipv4_dst {
-            f.push(if arp { Oxm::ArpTpa(m) } else { Oxm::Ipv4Dst(m) });
+            push(if arp { Oxm::ArpTpa(m) } else { Oxm::Ipv4Dst(m) })?;
         }
         if let Some(p) = self.tp_src {
-            f.push(tp_fields(self.ip_proto, true, p)?);
+            push(tp_fields(self.ip_proto, true, p)?)?;
         }
         if let Some(p) = self.tp_dst {
-            f.push(tp_fields(self.ip_proto, false, p)?);
+            push(tp_fields(self.ip_proto, false, p)?)?;
         }
-        Match::from_fields(&f)
+        Ok(Match::from_encoded(out.freeze()))
     }
 }
 
@@ -230,37 +235,38 @@ pub fn actions_to_of13(
     actions: &[flow::Action],
     ip_proto: Option<u8>,
 ) -> Result<Vec<Action>, EncodeError> {
-    actions
-        .iter()
-        .map(|a| {
-            Ok(match a {
-                flow::Action::Output { port, max_len } => Action::Output {
-                    port: port.to_of13()?,
-                    max_len: *max_len,
-                },
-                flow::Action::SetVlanVid(v) => {
-                    Action::SetField(Oxm::VlanVid(Masked::exact(vlan_vid(*v)?)))
-                }
-                flow::Action::SetVlanPcp(p) => Action::SetField(Oxm::VlanPcp(Masked::exact(*p))),
-                flow::Action::PopVlan => Action::PopVlan,
-                flow::Action::PushVlan(t) => Action::PushVlan { ethertype: *t },
-                flow::Action::SetEthSrc(m) => Action::SetField(Oxm::EthSrc(Masked::exact(*m))),
-                flow::Action::SetEthDst(m) => Action::SetField(Oxm::EthDst(Masked::exact(*m))),
-                flow::Action::SetIpv4Src(a) => Action::SetField(Oxm::Ipv4Src(Masked::exact(*a))),
-                flow::Action::SetIpv4Dst(a) => Action::SetField(Oxm::Ipv4Dst(Masked::exact(*a))),
-                flow::Action::SetTpSrc(p) => Action::SetField(tp_fields(ip_proto, true, *p)?),
-                flow::Action::SetTpDst(p) => Action::SetField(tp_fields(ip_proto, false, *p)?),
-                flow::Action::Group(g) => Action::Group { group_id: *g },
-                flow::Action::SetQueue(q) => Action::SetQueue { queue_id: *q },
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(actions.len());
+    for a in actions {
+        out.push(match a {
+            flow::Action::Output { port, max_len } => Action::Output {
+                port: port.to_of13()?,
+                max_len: *max_len,
+            },
+            flow::Action::SetVlanVid(v) => {
+                Action::SetField(Oxm::VlanVid(Masked::exact(vlan_vid(*v)?)))
+            }
+            flow::Action::SetVlanPcp(p) => Action::SetField(Oxm::VlanPcp(Masked::exact(*p))),
+            flow::Action::PopVlan => Action::PopVlan,
+            flow::Action::PushVlan(t) => Action::PushVlan { ethertype: *t },
+            flow::Action::SetEthSrc(m) => Action::SetField(Oxm::EthSrc(Masked::exact(*m))),
+            flow::Action::SetEthDst(m) => Action::SetField(Oxm::EthDst(Masked::exact(*m))),
+            flow::Action::SetIpv4Src(a) => Action::SetField(Oxm::Ipv4Src(Masked::exact(*a))),
+            flow::Action::SetIpv4Dst(a) => Action::SetField(Oxm::Ipv4Dst(Masked::exact(*a))),
+            flow::Action::SetTpSrc(p) => Action::SetField(tp_fields(ip_proto, true, *p)?),
+            flow::Action::SetTpDst(p) => Action::SetField(tp_fields(ip_proto, false, *p)?),
+            flow::Action::Group(g) => Action::Group { group_id: *g },
+            flow::Action::SetQueue(q) => Action::SetQueue { queue_id: *q },
+        });
+    }
+    Ok(out)
 }
 
 impl flow::FlowMod {
     /// This flow-mod as an OF1.3 `ofp_flow_mod` (see the module docs for the mapping).
     pub fn to_of13(&self) -> Result<FlowMod, EncodeError> {
-        let mut instructions = Vec::new();
+        let mut instructions = Vec::with_capacity(
+            usize::from(!self.actions.is_empty()) + usize::from(self.goto_table.is_some()),
+        );
         if !self.actions.is_empty() {
             instructions.push(Instruction::ApplyActions(actions_to_of13(
                 &self.actions,

@@ -196,6 +196,15 @@ macro_rules! oxm_basic_fields {
                 }
             }
 
+            /// `oxm_length` a basic field needs without its mask, or 0 for field numbers
+            /// this table does not define.
+            const fn basic_len(field: u8) -> usize {
+                match field {
+                    $( $num => $len, )+
+                    _ => 0,
+                }
+            }
+
             fn decode_basic(
                 field: u8,
                 hasmask: bool,
@@ -368,6 +377,32 @@ impl Oxm {
     /// Header plus body.
     pub fn encoded_len(&self) -> usize {
         OXM_HEADER_LEN + self.body_len()
+    }
+
+    /// Check one TLV the way [`Oxm::decode`] would, without building it; consumes exactly
+    /// `4 + oxm_length` bytes. Returns the same errors as `decode` (it defers to `decode`
+    /// for anything it does not accept on the fast path).
+    #[inline]
+    pub(crate) fn validate(r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        if let Ok(&[c0, c1, fh, len]) = r.peek(OXM_HEADER_LEN, "oxm_class") {
+            let class = u16::from_be_bytes([c0, c1]);
+            let len = usize::from(len);
+            let field = fh >> 1;
+            let hasmask = fh & 1 == 1;
+            let ok = len <= r.remaining() - OXM_HEADER_LEN
+                && match class {
+                    OFPXMC_OPENFLOW_BASIC => {
+                        let want = Oxm::basic_len(field);
+                        want == 0 || len == if hasmask { 2 * want } else { want }
+                    }
+                    OFPXMC_EXPERIMENTER => len >= 4,
+                    _ => true,
+                };
+            if ok {
+                return r.skip(OXM_HEADER_LEN + len, "oxm body");
+            }
+        }
+        Oxm::decode(r).map(|_| ())
     }
 
     /// Decode one TLV; consumes exactly `4 + oxm_length` bytes.

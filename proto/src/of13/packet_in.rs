@@ -67,11 +67,28 @@ impl PacketIn {
 
     /// Decode the body after `ofp_header`; `data` is the rest of the reader.
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let buffer_id = r.u32("ofp_packet_in.buffer_id")?;
-        let total_len = r.u16("ofp_packet_in.total_len")?;
-        let reason = PacketInReason::from(r.u8("ofp_packet_in.reason")?);
-        let table_id = r.u8("ofp_packet_in.table_id")?;
-        let cookie = r.u64("ofp_packet_in.cookie")?;
+        // One bounds check for the fixed part; when it is short, read field by field so
+        // the error names the field that is cut off.
+        let (buffer_id, total_len, reason, table_id, cookie) =
+            if let Ok(f) = r.array::<FIXED_LEN>("ofp_packet_in") {
+                let [b0, b1, b2, b3, t0, t1, reason, table_id, c0, c1, c2, c3, c4, c5, c6, c7] = f;
+                (
+                    u32::from_be_bytes([b0, b1, b2, b3]),
+                    u16::from_be_bytes([t0, t1]),
+                    reason,
+                    table_id,
+                    u64::from_be_bytes([c0, c1, c2, c3, c4, c5, c6, c7]),
+                )
+            } else {
+                (
+                    r.u32("ofp_packet_in.buffer_id")?,
+                    r.u16("ofp_packet_in.total_len")?,
+                    r.u8("ofp_packet_in.reason")?,
+                    r.u8("ofp_packet_in.table_id")?,
+                    r.u64("ofp_packet_in.cookie")?,
+                )
+            };
+        let reason = PacketInReason::from(reason);
         let match_ = Match::decode(r)?;
         r.skip(2, "ofp_packet_in.pad")?;
         Ok(PacketIn {
