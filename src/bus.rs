@@ -28,6 +28,7 @@ use tracing::{debug, error, info_span, warn, Instrument};
 
 use crate::event::{BatchError, BatchResult, Event, SwitchId, Timer};
 use crate::module::{Module, ModuleSpec};
+use crate::modules::control::Control;
 use crate::outbox::Outbox;
 use crate::switch::handle::Switches;
 
@@ -84,7 +85,7 @@ impl Bus {
         let bus = Arc::new(Bus { queues, cap });
         for task in tasks {
             let span = info_span!("module", module = task.module.name());
-            tracker.spawn(task.run(shutdown.clone()).instrument(span));
+            tracker.spawn(task.run(bus.clone(), shutdown.clone()).instrument(span));
         }
         bus
     }
@@ -114,6 +115,18 @@ impl Bus {
             if runs {
                 self.enqueue(q, &ev);
             }
+        }
+    }
+
+    /// Send a command to the module called `target` (`"tap"`, `"patch"`): how modules and
+    /// the REST API drive each other. False if no such module runs.
+    pub fn control(&self, target: &str, control: Control) -> bool {
+        match self.queues.iter().find(|q| q.name == target) {
+            Some(q) => {
+                self.enqueue(q, &Arc::new(Event::Control(Arc::new(control))));
+                true
+            }
+            None => false,
         }
     }
 
@@ -161,7 +174,7 @@ struct ModuleTask {
 }
 
 impl ModuleTask {
-    async fn run(mut self, shutdown: CancellationToken) {
+    async fn run(mut self, bus: Arc<Bus>, shutdown: CancellationToken) {
         loop {
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             tokio::select! {
@@ -172,7 +185,7 @@ impl ModuleTask {
                     if matches!(*ev, Event::PacketIn(_)) {
                         self.packet_ins.fetch_sub(1, Ordering::Relaxed);
                     }
-                    if !self.handle(&ev, &shutdown) {
+                    if !self.handle(&ev, &bus, &shutdown) {
                         break;
                     }
                 }
@@ -183,7 +196,7 @@ impl ModuleTask {
                             break;
                         }
                         let id = entry.remove();
-                        if !self.handle(&Event::Timer(Timer { id }), &shutdown) {
+                        if !self.handle(&Event::Timer(Timer { id }), &bus, &shutdown) {
                             return;
                         }
                     }
@@ -193,7 +206,7 @@ impl ModuleTask {
     }
 
     /// Run the module on one event and route its outbox. False if the module panicked.
-    fn handle(&mut self, ev: &Event, shutdown: &CancellationToken) -> bool {
+    fn handle(&mut self, ev: &Event, bus: &Bus, shutdown: &CancellationToken) -> bool {
         let now = TokioInstant::now();
         let mut out = Outbox::new();
         let module = &mut self.module;
@@ -224,6 +237,25 @@ impl ModuleTask {
                     });
                     let _ = self.own.send(Arc::new(ev));
                 }
+            }
+        }
+        for (dpid, id, update) in out.take_taps() {
+            let sent = self
+                .switches
+                .get(dpid)
+                .is_some_and(|h| h.tap(self.index, id, update));
+            if !sent {
+                let ev = Event::BatchResult(BatchResult {
+                    switch: SwitchId { dpid, name: None },
+                    batch: Some(id),
+                    result: Err(BatchError::NotConnected),
+                });
+                let _ = self.own.send(Arc::new(ev));
+            }
+        }
+        for (target, control) in out.take_controls() {
+            if !bus.control(target, control) {
+                warn!(target, "command for a module that is not running");
             }
         }
         for t in out.take_timers() {

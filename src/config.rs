@@ -35,6 +35,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::modules::l2_learning::L2LearningConfig;
+use crate::modules::patch::PatchEntry;
+use crate::modules::tap_config::{TapEntry, TapsSettings};
+use crate::modules::trigger::TriggerEntry;
 use crate::topology::TopologyConfig;
 
 /// The whole configuration file.
@@ -47,6 +50,14 @@ pub struct Config {
     pub switches: BTreeMap<String, Spanned<DpidSpec>>,
     /// `[l2_learning]`: see [`crate::modules::l2_learning`].
     pub l2_learning: L2LearningConfig,
+    /// `[taps]`: settings for every tap; see [`crate::modules::tap_config`].
+    pub taps: TapsSettings,
+    /// `[[tap]]`: see [`crate::modules::tap`].
+    pub tap: Vec<TapEntry>,
+    /// `[[patch]]`: see [`crate::modules::patch`].
+    pub patch: Vec<PatchEntry>,
+    /// `[[trigger]]`: see [`crate::modules::trigger`].
+    pub trigger: Vec<TriggerEntry>,
     /// `[topology]`: see [`crate::modules::topology`].
     pub topology: TopologyConfig,
     /// `[rest]`: the REST API, web page and /metrics; see [`crate::rest::config`].
@@ -306,6 +317,8 @@ impl Config {
             }
         }
         let dir = self.directory();
+        crate::modules::tap_config::validate(self, &dir)
+            .map_err(|(offset, msg)| invalid(text, path, offset, msg))?;
         for refs in self.switch_lists() {
             for r in refs {
                 if dir.resolve(r.get_ref()).is_none() {

@@ -18,6 +18,7 @@ use tracing::{error, info, warn};
 use crate::bus::Bus;
 use crate::config::Config;
 use crate::modules;
+use crate::modules::tap::TapTable;
 use crate::modules::topology::SharedTopology;
 use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
@@ -44,6 +45,8 @@ pub struct Handle {
     pub bus: Arc<Bus>,
     /// The topology engine (links, hosts, paths), read-only.
     pub topology: Option<SharedTopology>,
+    /// The taps' state, read-only (commands: `bus.control("tap", ..)`).
+    pub taps: Option<TapTable>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
@@ -77,7 +80,11 @@ pub fn start_with(
 ) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
-    let (mut specs, topology) = modules::build_with_topology(&config);
+    let modules::Built {
+        mut specs,
+        topology,
+        taps,
+    } = modules::build_all(&config);
     specs.extend(extra);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
     info!(modules = ?names, "starting modules");
@@ -108,6 +115,7 @@ pub fn start_with(
             switches,
             bus,
             topology,
+            taps,
         },
         tracker,
     )

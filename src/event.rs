@@ -364,6 +364,8 @@ pub enum Event {
     BatchResult(BatchResult),
     /// A timer fired (to the requesting module only).
     Timer(Timer),
+    /// A command from another module or the REST API (to the named module only).
+    Control(Arc<crate::modules::control::Control>),
 }
 
 impl Event {
@@ -377,7 +379,7 @@ impl Event {
             Event::FlowRemoved(f) => Some(f.switch.dpid),
             Event::SwitchError(e) => Some(e.switch.dpid),
             Event::BatchResult(b) => Some(b.switch.dpid),
-            Event::Timer(_) => None,
+            Event::Timer(_) | Event::Control(_) => None,
         }
     }
 
@@ -392,6 +394,7 @@ impl Event {
             Event::SwitchError(_) => "switch_error",
             Event::BatchResult(_) => "batch_result",
             Event::Timer(_) => "timer",
+            Event::Control(_) => "control",
         }
     }
 }

@@ -20,7 +20,11 @@
 //! - [`module`]: the `Module` trait; [`outbox`]: what modules send (flow-mods,
 //!   packet-outs, confirmed batches, timers) and the delete/barrier/add reorder pass.
 //! - [`bus`]: one task and queue per module; fans events out, routes outboxes to switches.
-//! - [`modules`]: the modules, one file each (`l2_learning`), and their registration.
+//! - [`modules`]: the modules, one file each (`l2_learning`, `topology`, `patch`, `tap`,
+//!   `trigger`), and their registration; [`modules::control`]: commands between modules.
+//! - [`pipeline`]: the per-switch flow pipeline the switch driver runs every module's
+//!   batch through: OF1.3 tables (tap stage, forwarding stage) or OF1.0 split flows, tap
+//!   cookies, tap path planning, and the fake flow table its tests run on.
 //! - [`rest`]: the operator surface over HTTP (REST API, web page, sFlow-RT's REST API,
 //!   `/metrics`); [`metrics`]: the Prometheus counters the runtime increments.
 //! - [`topology`]: the sans-IO topology engine (LLDP discovery, static links, host
@@ -41,6 +45,7 @@ pub mod metrics;
 pub mod module;
 pub mod modules;
 pub mod outbox;
+pub mod pipeline;
 pub mod rest;
 pub mod switch;
 pub mod topology;

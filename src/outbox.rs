@@ -15,6 +15,8 @@ use proto::flow::{Command, FlowMod, PacketOut};
 use proto::DatapathId;
 
 use crate::event::BatchId;
+use crate::modules::control::Control;
+use crate::pipeline::TapUpdate;
 
 /// One message to a switch, in the neutral model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +75,10 @@ pub struct Outbox {
     /// Confirmed batches, in the order queued.
     confirmed: Vec<(DatapathId, BatchId, Vec<Msg>)>,
     timers: Vec<TimerRequest>,
+    /// Tap changes for switches' pipelines, confirmed like batches.
+    taps: Vec<(DatapathId, BatchId, TapUpdate)>,
+    /// Commands for other modules, by module name.
+    controls: Vec<(&'static str, Control)>,
 }
 
 impl Outbox {
@@ -104,9 +110,45 @@ impl Outbox {
         self.timers.push(TimerRequest { after, id });
     }
 
+    /// Queue a tap change for `dpid`'s pipeline ([`crate::pipeline::Pipeline::update`]).
+    /// The flow-mods it produces are confirmed with a barrier: the module gets one
+    /// `BatchResult { batch: Some(id) }`.
+    pub fn tap(&mut self, dpid: DatapathId, id: BatchId, update: TapUpdate) {
+        self.taps.push((dpid, id, update));
+    }
+
+    /// Queue a command for the module called `target` (`"tap"`, `"patch"`).
+    pub fn control(&mut self, target: &'static str, control: Control) {
+        self.controls.push((target, control));
+    }
+
     /// Nothing queued.
     pub fn is_empty(&self) -> bool {
-        self.loose.is_empty() && self.confirmed.is_empty() && self.timers.is_empty()
+        self.loose.is_empty()
+            && self.confirmed.is_empty()
+            && self.timers.is_empty()
+            && self.taps.is_empty()
+            && self.controls.is_empty()
+    }
+
+    /// Queued tap changes (for tests).
+    pub fn tap_updates(&self) -> &[(DatapathId, BatchId, TapUpdate)] {
+        &self.taps
+    }
+
+    /// Take the queued tap changes.
+    pub fn take_taps(&mut self) -> Vec<(DatapathId, BatchId, TapUpdate)> {
+        std::mem::take(&mut self.taps)
+    }
+
+    /// Queued commands (for tests).
+    pub fn controls(&self) -> &[(&'static str, Control)] {
+        &self.controls
+    }
+
+    /// Take the queued commands.
+    pub fn take_controls(&mut self) -> Vec<(&'static str, Control)> {
+        std::mem::take(&mut self.controls)
     }
 
     /// Every queued message for `dpid`, in queue order, unconfirmed then confirmed (for tests).

@@ -25,7 +25,7 @@ async fn of10_switch_learns_and_forwards() {
     let h1 = [0, 0, 0, 0, 0, 1];
     let h2 = [0, 0, 0, 0, 0, 2];
     sw.send(&packet_in10(1, frame(h2, h1), 0)).await;
-    let m = decode10(&sw.recv_skip_echo().await);
+    let m = decode10(&sw.recv_skip_topology().await);
     let of10::Message::PacketOut(po) = m else {
         panic!("expected PACKET_OUT, got {m:?}")
     };
@@ -41,7 +41,7 @@ async fn of10_switch_learns_and_forwards() {
 
     // h2 (port 2) -> h1: known, a flow then the packet.
     sw.send(&packet_in10(2, frame(h1, h2), 0)).await;
-    let m = decode10(&sw.recv_skip_echo().await);
+    let m = decode10(&sw.recv_skip_topology().await);
     let of10::Message::FlowMod(fm) = m else {
         panic!("expected FLOW_MOD, got {m:?}")
     };
@@ -55,7 +55,7 @@ async fn of10_switch_learns_and_forwards() {
             max_len: 0
         }]
     );
-    let m = decode10(&sw.recv_skip_echo().await);
+    let m = decode10(&sw.recv_skip_topology().await);
     assert!(matches!(m, of10::Message::PacketOut(_)), "{m:?}");
     c.stop().await;
 }
@@ -70,7 +70,7 @@ async fn of13_switch_gets_confirmed_table_miss() {
     let mut last_xid = 0;
     let mut miss = None;
     for _ in 0..4 {
-        let m = sw.recv_skip_echo().await;
+        let m = sw.recv_skip_topology().await;
         let h = Header::parse(&m).unwrap();
         types.push(h.ty);
         if h.ty == 14 {

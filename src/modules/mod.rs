@@ -9,8 +9,13 @@
 //!    and its `switches` list in `Config::switch_lists` (so unknown names are rejected
 //!    with their line).
 
+pub mod control;
 pub mod l2_learning;
+pub mod patch;
+pub mod tap;
+pub mod tap_config;
 pub mod topology;
+pub mod trigger;
 
 use std::collections::HashSet;
 
@@ -27,6 +32,23 @@ pub fn build(config: &Config) -> Vec<ModuleSpec> {
 
 /// [`build`], plus a handle on the topology engine for whoever reads it (REST, tests).
 pub fn build_with_topology(config: &Config) -> (Vec<ModuleSpec>, Option<SharedTopology>) {
+    let built = build_all(config);
+    (built.specs, built.topology)
+}
+
+/// The modules and the state they share with readers (the REST API, tests).
+#[derive(Debug)]
+pub struct Built {
+    /// The modules, in order.
+    pub specs: Vec<ModuleSpec>,
+    /// The topology engine, read-only.
+    pub topology: Option<SharedTopology>,
+    /// The taps' state ([`tap::TapTable`]); commands go through `Bus::control("tap", ..)`.
+    pub taps: Option<tap::TapTable>,
+}
+
+/// Build every enabled module, returning the shared state too.
+pub fn build_all(config: &Config) -> Built {
     let dir = config.directory();
     let mut out = Vec::new();
     // Always on: static links and host locations serve other modules even with discovery
@@ -50,7 +72,34 @@ pub fn build_with_topology(config: &Config) -> (Vec<ModuleSpec>, Option<SharedTo
             Box::new(l2_learning::L2Learning::new(l2.clone()))
         });
     }
-    (out, topo)
+    if !config.patch.is_empty() {
+        let m = patch::PatchModule::new(&config.patch, &dir);
+        push(&mut out, &dir, None, Box::new(m));
+    }
+    // Taps plan over the topology engine; without one (a hand-built Config whose topology
+    // section is invalid) there are no taps.
+    let mut taps = None;
+    if let Some(topo) = &topo {
+        let tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topo.clone()));
+        taps = Some(tap.table());
+        push(&mut out, &dir, None, Box::new(tap));
+    }
+    if !config.trigger.is_empty() {
+        let locate: trigger::HostLocator = match &topo {
+            Some(t) => {
+                let t = t.clone();
+                Box::new(move |ip| t.read().host_location(ip))
+            }
+            None => Box::new(|_| None),
+        };
+        let m = trigger::TriggerModule::new(&config.trigger, &dir, locate);
+        push(&mut out, &dir, None, Box::new(m));
+    }
+    Built {
+        specs: out,
+        topology: topo,
+        taps,
+    }
 }
 
 fn push(

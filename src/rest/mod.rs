@@ -27,6 +27,7 @@ pub mod sflow;
 pub mod state;
 pub mod switches;
 pub mod taps;
+pub mod taps_adapter;
 pub mod topology;
 pub mod web;
 

@@ -28,7 +28,9 @@ use super::session::{Output, Session, SessionConfig};
 use super::ConnectionError;
 use crate::bus::Bus;
 use crate::config::SwitchDirectory;
-use crate::event::Event;
+use crate::event::{Event, PortReason};
+use crate::outbox::Batch;
+use crate::pipeline::Pipeline;
 
 /// What every switch task shares.
 #[derive(Debug)]
@@ -46,6 +48,10 @@ pub struct SwitchContext {
     /// Connection id source.
     pub next_conn: AtomicU64,
 }
+
+/// The origin of the runtime's own messages (the pipeline's connect flows); no module has
+/// this index.
+const RUNTIME_ORIGIN: usize = usize::MAX;
 
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
@@ -68,8 +74,17 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
     let now = TokioInstant::now().into_std();
     let mut session = Session::new(now, ctx.config.clone(), ctx.directory.clone());
     let mut registered: Option<DatapathId> = None;
+    // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
+    let mut pipeline: Option<Pipeline> = None;
     loop {
-        publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+        publish_outputs(
+            &mut session,
+            &ctx,
+            conn,
+            &tx,
+            &mut registered,
+            &mut pipeline,
+        );
         if let Err(e) = flush(&mut session, &mut wr).await {
             session.close(ConnectionError::Io(e));
         }
@@ -112,7 +127,16 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                 let mut taken = 0;
                 while let Some(cmd) = next {
                     match cmd {
-                        Command::Send { origin, batch } => session.send_batch(origin, batch),
+                        Command::Send { origin, mut batch } => {
+                            if let Some(p) = pipeline.as_mut() {
+                                batch.msgs = p.forwarding(batch.msgs);
+                            }
+                            session.send_batch(origin, batch)
+                        }
+                        Command::Tap { origin, batch, update } => {
+                            let msgs = pipeline.as_mut().map(|p| p.update(update)).unwrap_or_default();
+                            session.send_batch(origin, Batch { confirm: Some(batch), msgs })
+                        }
                         Command::Close(reason) => session.close(reason),
                     }
                     taken += 1;
@@ -125,16 +149,38 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         }
     }
     // Pending batches fail now; the last transmits (an ERROR) get a bounded chance to go out.
-    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+    publish_outputs(
+        &mut session,
+        &ctx,
+        conn,
+        &tx,
+        &mut registered,
+        &mut pipeline,
+    );
     let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr)).await;
     // Commands that raced with the close: confirmed batches must still get an answer.
     rx.close();
     while let Ok(cmd) = rx.try_recv() {
-        if let Command::Send { origin, batch } = cmd {
-            session.send_batch(origin, batch);
+        match cmd {
+            Command::Send { origin, batch } => session.send_batch(origin, batch),
+            Command::Tap { origin, batch, .. } => session.send_batch(
+                origin,
+                Batch {
+                    confirm: Some(batch),
+                    msgs: Vec::new(),
+                },
+            ),
+            Command::Close(_) => {}
         }
     }
-    publish_outputs(&mut session, &ctx, conn, &tx, &mut registered);
+    publish_outputs(
+        &mut session,
+        &ctx,
+        conn,
+        &tx,
+        &mut registered,
+        &mut pipeline,
+    );
     let reason = session
         .take_close_reason()
         .unwrap_or(ConnectionError::Closed);
@@ -166,10 +212,20 @@ fn publish_outputs(
     conn: u64,
     tx: &mpsc::UnboundedSender<Command>,
     registered: &mut Option<DatapathId>,
+    pipeline: &mut Option<Pipeline>,
 ) {
     while let Some(out) = session.poll_output() {
         match out {
             Output::Up(info) => {
+                // The pipeline's own flows (OF1.3 table-0 default, stale tap flows gone)
+                // go out before any module hears of the switch.
+                let p = Pipeline::new(info.version, info.ports.keys().copied());
+                let connect = Batch {
+                    confirm: None,
+                    msgs: p.connect(),
+                };
+                session.send_batch(RUNTIME_ORIGIN, connect);
+                *pipeline = Some(p);
                 let span = Span::current();
                 span.record("dpid", field::display(info.id.dpid));
                 if let Some(name) = &info.id.name {
@@ -195,12 +251,18 @@ fn publish_outputs(
                 });
             }
             Output::Broadcast(ev) => {
+                if let (Event::PortStatus(ps), Some(p)) = (&ev, pipeline.as_mut()) {
+                    p.port_changed(ps.port.port_no, ps.reason != PortReason::Delete);
+                }
                 if let (Event::PortStatus(_), Some(dpid), Some(info)) =
                     (&ev, *registered, session.info())
                 {
                     ctx.switches.update_info(dpid, conn, Arc::new(info));
                 }
                 ctx.bus.publish(ev)
+            }
+            Output::ToModule(RUNTIME_ORIGIN, ev) => {
+                warn!(event = ?ev, "the switch refused the pipeline's own flows");
             }
             Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
         }

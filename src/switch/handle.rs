@@ -14,8 +14,9 @@ use tokio::sync::mpsc;
 
 use super::session::Origin;
 use super::ConnectionError;
-use crate::event::SwitchInfo;
+use crate::event::{BatchId, SwitchInfo};
 use crate::outbox::Batch;
+use crate::pipeline::TapUpdate;
 
 /// What the runtime asks of a switch's task.
 #[derive(Debug)]
@@ -26,6 +27,16 @@ pub enum Command {
         origin: Origin,
         /// The messages.
         batch: Batch,
+    },
+    /// Apply a tap change to the switch's pipeline; the flow-mods it produces are
+    /// confirmed with a barrier (`BatchResult { batch: Some(batch) }` to `origin`).
+    Tap {
+        /// The module (the tap module).
+        origin: Origin,
+        /// The module's id for the result.
+        batch: BatchId,
+        /// The change.
+        update: TapUpdate,
     },
     /// Close the connection.
     Close(ConnectionError),
@@ -47,6 +58,17 @@ impl SwitchHandle {
     /// Queue a batch; false if the task has gone.
     pub fn send(&self, origin: Origin, batch: Batch) -> bool {
         self.tx.send(Command::Send { origin, batch }).is_ok()
+    }
+
+    /// Queue a tap change for the switch's pipeline; false if the task has gone.
+    pub fn tap(&self, origin: Origin, batch: BatchId, update: TapUpdate) -> bool {
+        self.tx
+            .send(Command::Tap {
+                origin,
+                batch,
+                update,
+            })
+            .is_ok()
     }
 }
 

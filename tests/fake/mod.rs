@@ -56,6 +56,8 @@ impl Controller {
         c.controller.handshake_timeout_secs = 1;
         c.controller.echo_interval_secs = 1;
         c.controller.echo_misses = 2;
+        // No LLDP probes racing the messages these session tests expect.
+        c.topology.enabled = false;
         c
     }
 
@@ -161,6 +163,41 @@ impl FakeSwitch {
         }
     }
 
+    /// Like [`Self::recv_skip_echo`], but also skips what the topology module sends to
+    /// every switch (its LLDP flow-mod, cookie "topo", with the barrier that confirms it,
+    /// and LLDP probe packet-outs): tests of other modules see only their messages.
+    pub async fn recv_skip_topology(&mut self) -> Bytes {
+        let mut skip_barrier = false;
+        loop {
+            let m = self.recv_skip_echo().await;
+            let v13 = m[0] == 4;
+            let (flow_mod, packet_out, barrier) = if v13 { (14, 13, 20) } else { (14, 13, 18) };
+            let cookie_at = if v13 { 8 } else { 48 };
+            if m[1] == flow_mod
+                && m.get(cookie_at..cookie_at + 8) == Some(&0x746f_706fu64.to_be_bytes()[..])
+            {
+                skip_barrier = true;
+                continue;
+            }
+            if m[1] == barrier && skip_barrier {
+                skip_barrier = false;
+                let mut reply = m.to_vec();
+                reply[1] = barrier + 1;
+                self.send(&reply).await;
+                continue;
+            }
+            if m[1] == packet_out {
+                let (alen_at, actions_at) = if v13 { (16, 24) } else { (14, 16) };
+                let alen = usize::from(u16::from_be_bytes([m[alen_at], m[alen_at + 1]]));
+                let ty = actions_at + alen + 12;
+                if m.get(ty..ty + 2) == Some(&[0x88, 0xcc][..]) {
+                    continue;
+                }
+            }
+            return m;
+        }
+    }
+
     /// Expect the controller to close the connection within `within`, collecting what
     /// it sent before.
     pub async fn expect_closed(&mut self, within: Duration) -> Vec<Bytes> {
@@ -209,6 +246,21 @@ impl FakeSwitch {
         self.send(&reply.to_bytes(xid).unwrap()).await;
         let cfg = self.recv().await;
         assert_eq!((cfg[0], cfg[1]), (1, 9), "expected SET_CONFIG");
+        self.pipeline_connect(&[14]).await;
+    }
+
+    /// The switch pipeline's flows at connect (`Pipeline::connect`), by message type:
+    /// OF1.0 one delete-all FLOW_MOD; OF1.3 two deletes, a barrier, the table-0 default.
+    pub async fn pipeline_connect(&mut self, types: &[u8]) {
+        for ty in types {
+            let m = self.recv_skip_echo().await;
+            assert_eq!(m[1], *ty, "expected the pipeline's connect flows: {m:?}");
+            if m[1] == 20 {
+                let mut reply = m.to_vec();
+                reply[1] = 21;
+                self.send(&reply).await;
+            }
+        }
     }
 
     /// HELLO (bitmap {1.0, 1.3}, like OVS), FEATURES, SET_CONFIG and port-desc as OF1.3.
@@ -244,6 +296,7 @@ impl FakeSwitch {
             body: of13::MultipartReplyBody::PortDesc((1..=n_ports).map(port13).collect()),
         });
         self.send(&reply.to_bytes(xid).unwrap()).await;
+        self.pipeline_connect(&[14, 14, 20, 14]).await;
     }
 
     /// Send an echo request and expect its reply (proves the session is alive).

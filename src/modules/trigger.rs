@@ -1,0 +1,408 @@
+//! `trigger`: sFlow threshold events turned into patches and taps.
+//!
+//! A rule names a threshold (an embedded-collector or sFlow-RT threshold id), optionally
+//! narrows it with an ovs-ofctl match on the event's flow keys (`tcp,tp_dst=80`), and either
+//! activates named patches and taps for `duration_secs`, or taps *dynamically* the switch
+//! ports where the flow's source and/or destination host is attached (from the event's
+//! data-source mapping or the topology's host table). Events that keep coming re-arm the
+//! same patches and taps (their end moves, their flows' hard timeouts restart); nothing is
+//! duplicated, because activation and dynamic taps are keyed by name.
+//!
+//! ```toml
+//! [[trigger]]
+//! name = "web"
+//! threshold = "web"
+//! match = "tcp,tp_dst=80"          # optional, on the flow keys
+//! activate = ["patch:s2-3-4", "tap:h9"]
+//! duration_secs = 120              # default
+//!
+//! [[trigger]]
+//! name = "follow"
+//! threshold = "elephant"
+//! dynamic = "source"               # source | destination | both
+//! monitor = "s3:11"
+//! direction = "both"
+//! ```
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+use proto::flow::Match;
+use proto::MacAddr;
+use serde::Deserialize;
+use toml::Spanned;
+use tracing::{debug, info};
+
+use super::control::{Control, TapSpec};
+use super::tap_config::{parse_filter, parse_port_ref, DEFAULT_DURATION_SECS};
+use crate::config::SwitchDirectory;
+use crate::event::Event;
+use crate::module::Module;
+use crate::outbox::Outbox;
+use crate::pipeline::matching::Packet;
+use crate::pipeline::Direction;
+use crate::topology::PortRef;
+
+/// Which end of the flow a dynamic trigger taps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dynamic {
+    /// The port of the flow's source host.
+    Source,
+    /// The port of the flow's destination host.
+    Destination,
+    /// Both.
+    Both,
+}
+
+/// One `[[trigger]]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerEntry {
+    /// Unique among triggers.
+    pub name: Spanned<String>,
+    /// The threshold id events must carry.
+    pub threshold: String,
+    /// Only events whose flow keys match (ovs-ofctl syntax).
+    #[serde(default, rename = "match")]
+    pub filter: Option<Spanned<String>>,
+    /// `patch:NAME` / `tap:NAME` to activate.
+    #[serde(default)]
+    pub activate: Vec<Spanned<String>>,
+    /// Tap the flow's hosts' ports.
+    #[serde(default)]
+    pub dynamic: Option<Spanned<Dynamic>>,
+    /// Where dynamic taps send copies, `SWITCH:PORT`.
+    #[serde(default)]
+    pub monitor: Option<Spanned<String>>,
+    /// Which traffic dynamic taps copy.
+    #[serde(default = "both")]
+    pub direction: Direction,
+    /// How long an activation lasts after the last event.
+    #[serde(default = "default_duration")]
+    pub duration_secs: Spanned<u64>,
+}
+
+fn both() -> Direction {
+    Direction::Both
+}
+
+fn default_duration() -> Spanned<u64> {
+    Spanned::new(0..0, DEFAULT_DURATION_SECS)
+}
+
+/// What a trigger needs from a threshold event (the collector's and sFlow-RT's
+/// `TriggerEvent` reduce to this).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TriggerInput {
+    /// The threshold that fired.
+    pub threshold_id: String,
+    /// Flow key names and values (`ipsource` = `10.0.0.2`).
+    pub flow_keys: Vec<(String, String)>,
+    /// The switch port the sample's data source maps to, when known.
+    pub location: Option<PortRef>,
+}
+
+impl TriggerInput {
+    fn key(&self, name: &str) -> Option<&str> {
+        self.flow_keys
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn ip(&self, name: &str) -> Option<IpAddr> {
+        self.key(name)?.parse().ok()
+    }
+
+    /// The flow keys as packet fields, for matching rule filters (sFlow-RT key names).
+    pub fn packet(&self) -> Packet {
+        let num = |k: &str| self.key(k).and_then(|v| v.parse::<u16>().ok());
+        let mac = |k: &str| -> MacAddr {
+            self.key(k)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(MacAddr([0; 6]))
+        };
+        let v4 = |k: &str| self.key(k).and_then(|v| v.parse::<Ipv4Addr>().ok());
+        let tcp = (num("tcpsourceport"), num("tcpdestinationport"));
+        let udp = (num("udpsourceport"), num("udpdestinationport"));
+        let proto = self
+            .key("ipprotocol")
+            .and_then(|v| v.parse::<u8>().ok())
+            .or(if tcp.0.or(tcp.1).is_some() {
+                Some(6)
+            } else if udp.0.or(udp.1).is_some() {
+                Some(17)
+            } else {
+                None
+            });
+        let (sp, dp) = if proto == Some(17) { udp } else { tcp };
+        let ipv4 = match (v4("ipsource"), v4("ipdestination")) {
+            (Some(s), Some(d)) => Some((s, d, proto.unwrap_or(0))),
+            _ => None,
+        };
+        Packet {
+            eth_src: mac("macsource"),
+            eth_dst: mac("macdestination"),
+            vlans: Vec::new(),
+            eth_type: if ipv4.is_some() { 0x0800 } else { 0 },
+            ipv4,
+            tp: sp.zip(dp),
+        }
+    }
+}
+
+/// Finds the edge port of a host by IP (the topology's host table).
+pub type HostLocator = Box<dyn Fn(IpAddr) -> Option<PortRef> + Send>;
+
+#[derive(Debug, Clone)]
+struct Rule {
+    name: String,
+    threshold: String,
+    filter: Option<Match>,
+    activate: Vec<String>,
+    dynamic: Option<(Dynamic, PortRef, Direction)>,
+    duration: Duration,
+}
+
+/// The module.
+pub struct TriggerModule {
+    rules: Vec<Rule>,
+    locate: HostLocator,
+    /// Events that fired a rule (for the REST API and tests).
+    pub fired: u64,
+}
+
+impl std::fmt::Debug for TriggerModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TriggerModule")
+            .field("rules", &self.rules)
+            .field("fired", &self.fired)
+            .finish()
+    }
+}
+
+impl TriggerModule {
+    /// The rules of the config (`Config::parse` validated them); `locate` finds hosts.
+    pub fn new(entries: &[TriggerEntry], dir: &SwitchDirectory, locate: HostLocator) -> Self {
+        let rules = entries
+            .iter()
+            .map(|e| Rule {
+                name: e.name.get_ref().clone(),
+                threshold: e.threshold.clone(),
+                filter: e
+                    .filter
+                    .as_ref()
+                    .and_then(|f| parse_filter(Some(f.get_ref())).ok()),
+                activate: e.activate.iter().map(|a| a.get_ref().clone()).collect(),
+                dynamic: e.dynamic.as_ref().and_then(|d| {
+                    let mon = parse_port_ref(dir, e.monitor.as_ref()?.get_ref())?;
+                    Some((*d.get_ref(), mon, e.direction))
+                }),
+                duration: Duration::from_secs(*e.duration_secs.get_ref()),
+            })
+            .collect();
+        TriggerModule {
+            rules,
+            locate,
+            fired: 0,
+        }
+    }
+
+    /// Handle one threshold event.
+    pub fn on_trigger(&mut self, input: &TriggerInput, out: &mut Outbox) {
+        let packet = input.packet();
+        for rule in &self.rules {
+            if rule.threshold != input.threshold_id {
+                continue;
+            }
+            if let Some(f) = &rule.filter {
+                if !packet.matches(input.location.map(|l| l.port).unwrap_or(0), f) {
+                    debug!(trigger = rule.name, "event does not match the filter");
+                    continue;
+                }
+            }
+            self.fired += 1;
+            info!(trigger = rule.name, keys = ?input.flow_keys, "trigger fired");
+            for a in &rule.activate {
+                let Some((kind, name)) = a.split_once(':') else {
+                    continue;
+                };
+                let target = if kind == "patch" { "patch" } else { "tap" };
+                out.control(
+                    target,
+                    Control::Activate {
+                        name: name.to_string(),
+                        duration: Some(rule.duration),
+                        by: rule.name.clone(),
+                    },
+                );
+            }
+            if let Some((which, monitor, direction)) = rule.dynamic {
+                let mut ends = Vec::new();
+                if matches!(which, Dynamic::Source | Dynamic::Both) {
+                    let ip = input.ip("ipsource");
+                    let at = ip.and_then(|ip| (self.locate)(ip)).or(input.location);
+                    ends.push((ip, at));
+                }
+                if matches!(which, Dynamic::Destination | Dynamic::Both) {
+                    let ip = input.ip("ipdestination");
+                    ends.push((ip, ip.and_then(|ip| (self.locate)(ip))));
+                }
+                for (ip, at) in ends {
+                    let Some(source) = at else {
+                        info!(
+                            trigger = rule.name,
+                            ?ip,
+                            "host location unknown: nothing to tap"
+                        );
+                        continue;
+                    };
+                    let host = ip
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| source.to_string());
+                    let spec = TapSpec {
+                        name: format!("{}:{host}", rule.name),
+                        source,
+                        direction,
+                        filter: Match::default(),
+                        monitor,
+                    };
+                    out.control(
+                        "tap",
+                        Control::CreateTap {
+                            spec,
+                            duration: Some(rule.duration),
+                            by: rule.name.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Module for TriggerModule {
+    fn name(&self) -> &'static str {
+        "trigger"
+    }
+
+    fn handle(&mut self, _now: Instant, _ev: &Event, _out: &mut Outbox) {
+        // Threshold events reach `on_trigger` once the collector's event variant exists.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proto::DatapathId;
+
+    const TARGETS: &str = r#"
+        [[patch]]
+        name = "s2-3-4"
+        switch = 2
+        ports = [3, 4]
+        [[tap]]
+        name = "h9"
+        source = "2:4"
+        monitor = "3:11"
+    "#;
+
+    fn rules(text: &str) -> Vec<TriggerEntry> {
+        let text = format!("{TARGETS}{text}");
+        crate::Config::parse(&text, "t".as_ref()).unwrap().trigger
+    }
+
+    fn web(src: &str, dst: &str, dport: &str) -> TriggerInput {
+        TriggerInput {
+            threshold_id: "web".into(),
+            flow_keys: vec![
+                ("ipsource".into(), src.into()),
+                ("ipdestination".into(), dst.into()),
+                ("tcpsourceport".into(), "40000".into()),
+                ("tcpdestinationport".into(), dport.into()),
+            ],
+            location: Some(PortRef::new(DatapathId(1), 2)),
+        }
+    }
+
+    #[test]
+    fn activates_named_patches_and_taps_for_matching_flows_only() {
+        let r = rules(
+            r#"
+            [[trigger]]
+            name = "web"
+            threshold = "web"
+            match = "tcp,tp_dst=80"
+            activate = ["patch:s2-3-4", "tap:h9"]
+            duration_secs = 30
+            "#,
+        );
+        let mut m = TriggerModule::new(&r, &SwitchDirectory::default(), Box::new(|_| None));
+        let mut out = Outbox::new();
+        m.on_trigger(&web("10.0.0.2", "10.0.0.1", "22"), &mut out);
+        assert!(out.controls().is_empty());
+        let mut other = web("10.0.0.2", "10.0.0.1", "80");
+        other.threshold_id = "elephant".into();
+        m.on_trigger(&other, &mut out);
+        assert!(out.controls().is_empty());
+        m.on_trigger(&web("10.0.0.2", "10.0.0.1", "80"), &mut out);
+        let want = |name: &str| Control::Activate {
+            name: name.into(),
+            duration: Some(Duration::from_secs(30)),
+            by: "web".into(),
+        };
+        assert_eq!(
+            out.controls(),
+            &[("patch", want("s2-3-4")), ("tap", want("h9"))]
+        );
+    }
+
+    #[test]
+    fn dynamic_taps_follow_the_hosts_of_the_flow() {
+        let r = rules(
+            r#"
+            [[trigger]]
+            name = "follow"
+            threshold = "web"
+            dynamic = "both"
+            monitor = "3:11"
+            "#,
+        );
+        let locate: HostLocator = Box::new(|ip| match ip.to_string().as_str() {
+            "10.0.0.1" => Some(PortRef::new(DatapathId(1), 1)),
+            _ => None,
+        });
+        let mut m = TriggerModule::new(&r, &SwitchDirectory::default(), locate);
+        let mut out = Outbox::new();
+        m.on_trigger(&web("10.0.0.2", "10.0.0.1", "80"), &mut out);
+        let specs: Vec<_> = out
+            .controls()
+            .iter()
+            .map(|(t, c)| match c {
+                Control::CreateTap { spec, duration, .. } => {
+                    assert_eq!((*t, *duration), ("tap", Some(Duration::from_secs(120))));
+                    (spec.name.clone(), spec.source, spec.monitor)
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let mon = PortRef::new(DatapathId(3), 11);
+        assert_eq!(
+            specs,
+            vec![
+                // Source unknown to the topology: the sFlow data source's port.
+                (
+                    "follow:10.0.0.2".into(),
+                    PortRef::new(DatapathId(1), 2),
+                    mon
+                ),
+                (
+                    "follow:10.0.0.1".into(),
+                    PortRef::new(DatapathId(1), 1),
+                    mon
+                ),
+            ]
+        );
+    }
+}

@@ -1,0 +1,362 @@
+//! [`Pipeline`]: one switch's compositor. It sits between every module and the switch,
+//! so forwarding modules and taps never race each other with priorities.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use proto::flow::{Action, Command, FlowMod, Match, PacketOut, PortNo};
+
+use super::cookie::{Cookie, Kind, KIND_MASK};
+use super::derive::{self, copy_actions, forward_table, Derived, Key};
+use super::matching::{covers, Packet};
+use super::rules::{SwitchTap, TapId, TapRule, TapUpdate};
+use crate::outbox::{reorder, Msg};
+use crate::switch::Version;
+
+/// Forwarding flows remembered per switch before the oldest timed ones are forgotten.
+pub const MAX_BASE: usize = 100_000;
+
+/// One switch's pipeline: the forwarding flows modules asked for, the active taps, and
+/// the tap-derived flows installed. See the [module docs](super).
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    version: Version,
+    /// Ports of the switch (for expanding FLOOD around monitor ports).
+    ports: BTreeSet<u32>,
+    /// Forwarding flows as the modules asked for them (table set by us).
+    base: HashMap<Key, FlowMod>,
+    /// Keys of `base` in the order they were added (with repeats), for [`MAX_BASE`].
+    order: VecDeque<(u64, Key)>,
+    /// The sequence number of each key's latest add.
+    latest: HashMap<Key, u64>,
+    seq: u64,
+    taps: BTreeMap<TapId, SwitchTap>,
+    /// Tap-derived flows on the switch.
+    installed: HashMap<Key, Derived>,
+}
+
+impl Pipeline {
+    /// A pipeline for a switch that just connected, with these ports.
+    pub fn new(version: Version, ports: impl IntoIterator<Item = u32>) -> Self {
+        Pipeline {
+            version,
+            ports: ports.into_iter().collect(),
+            base: HashMap::new(),
+            order: VecDeque::new(),
+            latest: HashMap::new(),
+            seq: 0,
+            taps: BTreeMap::new(),
+            installed: HashMap::new(),
+        }
+    }
+
+    /// Forwarding flows remembered (for tests).
+    pub fn base_len(&self) -> usize {
+        self.base.len()
+    }
+
+    /// The switch's version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The active taps.
+    pub fn taps(&self) -> impl Iterator<Item = &SwitchTap> {
+        self.taps.values()
+    }
+
+    /// Tap-derived flows currently installed (for tests and the REST API).
+    pub fn installed(&self) -> impl Iterator<Item = &FlowMod> {
+        self.installed.values().map(|d| &d.fm)
+    }
+
+    /// What to send when the switch connects, before any module's flows.
+    ///
+    /// OF1.3: table 0 belongs to the pipeline, so it is emptied and gets its default
+    /// (`goto_table:1`); stale tap flows in table 1 go by cookie mask. OF1.0 cannot select
+    /// flows by cookie, so the pipeline starts from an empty table (the modules reinstall
+    /// their flows when they see the switch come up).
+    pub fn connect(&self) -> Vec<Msg> {
+        let mut msgs = Vec::new();
+        match self.version {
+            Version::Of10 => msgs.push(Msg::FlowMod(FlowMod::delete(Match::default()))),
+            Version::Of13 => {
+                msgs.push(Msg::FlowMod(FlowMod::delete(Match::default())));
+                let mut stale = FlowMod::delete(Match::default());
+                stale.table_id = forward_table(self.version);
+                stale.cookie = Cookie::kind_bits(Kind::Tap);
+                stale.cookie_mask = KIND_MASK;
+                msgs.push(Msg::FlowMod(stale));
+                let mut default = FlowMod::add(Match::default(), Vec::new(), 0);
+                default.goto_table = Some(forward_table(self.version));
+                default.cookie = Cookie::new(Kind::Runtime, 0).value();
+                msgs.push(Msg::FlowMod(default));
+            }
+        }
+        reorder(msgs)
+    }
+
+    /// A port was added (`up`) or deleted.
+    pub fn port_changed(&mut self, port: u32, present: bool) {
+        if present {
+            self.ports.insert(port);
+        } else {
+            self.ports.remove(&port);
+        }
+    }
+
+    fn monitor_ports(&self) -> BTreeSet<u32> {
+        self.taps
+            .values()
+            .flat_map(|t| t.rules.iter())
+            .filter_map(TapRule::monitor_port)
+            .collect()
+    }
+
+    /// FLOOD and ALL would reach monitor ports; where the input port is known they become
+    /// explicit outputs to every other port. (Where it is not, they stay: a flooding flow
+    /// without an in_port cannot be expanded.)
+    fn expand_flood(&self, actions: &[Action], in_port: Option<u32>) -> Vec<Action> {
+        let monitors = self.monitor_ports();
+        let Some(in_port) = in_port else {
+            return actions.to_vec();
+        };
+        if monitors.is_empty() {
+            return actions.to_vec();
+        }
+        let mut out = Vec::with_capacity(actions.len());
+        for a in actions {
+            match a {
+                Action::Output {
+                    port: PortNo::Flood | PortNo::All,
+                    max_len,
+                } => {
+                    for p in &self.ports {
+                        if *p != in_port && !monitors.contains(p) {
+                            out.push(Action::Output {
+                                port: PortNo::Number(*p),
+                                max_len: *max_len,
+                            });
+                        }
+                    }
+                }
+                other => out.push(other.clone()),
+            }
+        }
+        out
+    }
+
+    /// A forwarding module's batch: what to send instead. Flows go to the forwarding
+    /// table (1 on OF1.3), carry their tap decorations, and packet-outs carry copies.
+    pub fn forwarding(&mut self, msgs: Vec<Msg>) -> Vec<Msg> {
+        let mut out = Vec::with_capacity(msgs.len());
+        for m in msgs {
+            match m {
+                Msg::FlowMod(fm) => match fm.command {
+                    Command::Delete | Command::DeleteStrict => self.base_delete(fm, &mut out),
+                    _ => self.base_add(fm, &mut out),
+                },
+                Msg::PacketOut(po) => out.push(Msg::PacketOut(self.decorate_packet_out(po))),
+                Msg::Barrier => out.push(Msg::Barrier),
+            }
+        }
+        reorder(out)
+    }
+
+    fn base_add(&mut self, mut fm: FlowMod, out: &mut Vec<Msg>) {
+        fm.table_id = forward_table(self.version);
+        fm.actions = self.expand_flood(&fm.actions, fm.match_.in_port);
+        let key = Key::of(&fm);
+        self.base.insert(key.clone(), fm.clone());
+        self.seq += 1;
+        self.latest.insert(key.clone(), self.seq);
+        self.order.push_back((self.seq, key.clone()));
+        self.bound_base();
+        out.push(Msg::FlowMod(fm.clone()));
+        let new = derive::decorations(self.version, &fm, &self.taps);
+        let new_keys: Vec<Key> = new.iter().map(|d| Key::of(&d.fm)).collect();
+        let stale: Vec<Key> = self
+            .installed
+            .iter()
+            .filter(|(k, d)| d.parent.as_ref() == Some(&key) && !new_keys.contains(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in stale {
+            self.installed.remove(&k);
+            out.push(Msg::FlowMod(delete_strict(&k)));
+        }
+        // Always re-sent with the forwarding flow: the module re-adds a flow after it
+        // expired, and its splits expired with it.
+        for d in new {
+            out.push(Msg::FlowMod(d.fm.clone()));
+            self.installed.insert(Key::of(&d.fm), d);
+        }
+    }
+
+    /// Modules are not told when their timed flows expire, so `base` only learns of it
+    /// from a re-add. Past [`MAX_BASE`] entries the oldest timed ones are forgotten (they
+    /// expire on the switch by themselves; a forgotten flow only loses its tap copies until
+    /// the module re-adds it). Permanent flows are never forgotten.
+    fn bound_base(&mut self) {
+        let mut budget = self.order.len();
+        while self.base.len() > MAX_BASE && budget > 0 {
+            budget -= 1;
+            let Some((seq, k)) = self.order.pop_front() else {
+                break;
+            };
+            if self.latest.get(&k) != Some(&seq) {
+                continue; // re-added since: a later entry stands for it
+            }
+            let timed = self
+                .base
+                .get(&k)
+                .is_some_and(|f| f.idle_timeout > 0 || f.hard_timeout > 0);
+            if timed {
+                self.base.remove(&k);
+                self.latest.remove(&k);
+            } else {
+                self.order.push_back((seq, k));
+            }
+        }
+        // Stale entries are dropped as they reach the front; bound them too.
+        if self.order.len() > 2 * MAX_BASE.max(self.base.len()) {
+            let latest = &self.latest;
+            self.order.retain(|(seq, k)| latest.get(k) == Some(seq));
+        }
+    }
+
+    /// Does a module's delete remove `fm` from the switch?
+    fn deletes(del: &FlowMod, fm: &FlowMod) -> bool {
+        let table = del.table_id == fm.table_id || del.table_id == 0xff;
+        let matched = match del.command {
+            Command::DeleteStrict => del.match_ == fm.match_ && del.priority == fm.priority,
+            _ => covers(&del.match_, &fm.match_),
+        };
+        let cookie = (fm.cookie & del.cookie_mask) == (del.cookie & del.cookie_mask);
+        let port = match del.out_port {
+            None | Some(PortNo::Any) => true,
+            Some(PortNo::Number(p)) => derive::outputs_to(&fm.actions, None, p),
+            Some(_) => false,
+        };
+        table && matched && cookie && port
+    }
+
+    fn base_delete(&mut self, mut del: FlowMod, out: &mut Vec<Msg>) {
+        del.table_id = forward_table(self.version);
+        if self.version == Version::Of10 {
+            // OF1.0 has no cookie mask: the switch ignores it, and so must our model.
+            del.cookie_mask = 0;
+        }
+        let gone: Vec<Key> = self
+            .base
+            .iter()
+            .filter(|(_, fm)| Self::deletes(&del, fm))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &gone {
+            self.base.remove(k);
+            self.latest.remove(k);
+        }
+        out.push(Msg::FlowMod(del.clone()));
+        let mut orphans = Vec::new();
+        let mut restore = Vec::new();
+        for (k, d) in &self.installed {
+            if d.parent.as_ref().is_some_and(|p| gone.contains(p)) {
+                orphans.push(k.clone());
+            } else if Self::deletes(&del, &d.fm) {
+                // Caught by a module's broad delete but still wanted (a transit flow on
+                // a port l2_learning forgets, a split whose forwarding flow remains).
+                restore.push(d.fm.clone());
+            }
+        }
+        for k in orphans {
+            self.installed.remove(&k);
+            out.push(Msg::FlowMod(delete_strict(&k)));
+        }
+        out.extend(restore.into_iter().map(Msg::FlowMod));
+    }
+
+    fn decorate_packet_out(&self, mut po: PacketOut) -> PacketOut {
+        let in_port = match po.in_port {
+            Some(PortNo::Number(p)) => Some(p),
+            _ => None,
+        };
+        po.actions = self.expand_flood(&po.actions, in_port);
+        let Some(packet) = Packet::parse(&po.data) else {
+            return po;
+        };
+        // LLDP probes are the topology module's, not traffic anyone taps.
+        if packet.eth_type == 0x88cc {
+            return po;
+        }
+        let items = derive::items_for(&self.taps, in_port, &po.actions, true);
+        let chosen: Vec<_> = items
+            .iter()
+            .filter(|i| packet.matches(in_port.unwrap_or(0), &i.constraint))
+            .collect();
+        po.actions
+            .extend(copy_actions(&chosen, self.version, in_port));
+        po
+    }
+
+    /// Apply a tap change: the flow-mods that make the switch match the new tap set.
+    pub fn update(&mut self, update: TapUpdate) -> Vec<Msg> {
+        let rearm = match update {
+            TapUpdate::Set { tap, rearm } => {
+                let id = tap.id;
+                self.taps.insert(id, tap);
+                rearm.then_some(id)
+            }
+            TapUpdate::Remove(id) => {
+                self.taps.remove(&id);
+                None
+            }
+        };
+        self.sync(rearm)
+    }
+
+    /// Forget every tap (the tap module takes them back, or the switch reconnected).
+    pub fn clear_taps(&mut self) -> Vec<Msg> {
+        self.taps.clear();
+        self.sync(None)
+    }
+
+    fn sync(&mut self, rearm: Option<TapId>) -> Vec<Msg> {
+        let want = derive::desired(self.version, &self.base, &self.taps);
+        let mut out = Vec::new();
+        let mut restore_parents = Vec::new();
+        for (k, d) in &self.installed {
+            if !want.contains_key(k) {
+                out.push(Msg::FlowMod(delete_strict(k)));
+                if let Some(p) = &d.parent {
+                    restore_parents.push(p.clone());
+                }
+            }
+        }
+        for (k, d) in &want {
+            let changed = self.installed.get(k) != Some(d);
+            let rearmed = rearm.is_some_and(|id| d.taps.contains(&id));
+            if changed || rearmed {
+                out.push(Msg::FlowMod(d.fm.clone()));
+            }
+        }
+        // The forwarding flow under a removed split is re-added as the module asked for it:
+        // if it had idled out under the split, forwarding is restored without a packet-in.
+        for p in restore_parents {
+            if let Some(fm) = self.base.get(&p) {
+                if fm.idle_timeout > 0 {
+                    out.push(Msg::FlowMod(fm.clone()));
+                }
+            }
+        }
+        self.installed = want;
+        reorder(out)
+    }
+}
+
+fn delete_strict(k: &Key) -> FlowMod {
+    let mut fm = FlowMod::delete(k.match_.clone());
+    fm.command = Command::DeleteStrict;
+    fm.table_id = k.table;
+    fm.priority = k.priority;
+    fm
+}
