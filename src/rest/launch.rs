@@ -51,7 +51,13 @@ pub async fn run(
         .collector
         .as_ref()
         .map(super::sflow_collector::CollectorService::new);
+    let taps = handle.taps.clone().map(|table| {
+        super::taps_adapter::TapsAdapter::new(handle.bus.clone(), table, handle.switches.clone())
+    });
     let mut view = RuntimeView::new(handle);
+    if let Some(t) = taps {
+        view = view.with_taps(Arc::new(t));
+    }
     if let Some(r) = &reloader {
         view = view.with_reloader(r.clone());
         let r: Arc<dyn Reloader> = r.clone();

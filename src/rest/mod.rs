@@ -28,6 +28,7 @@ pub mod sflow_collector;
 pub mod state;
 pub mod switches;
 pub mod taps;
+pub mod taps_adapter;
 pub mod topology;
 pub mod web;
 
