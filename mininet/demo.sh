@@ -43,8 +43,13 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 command -v cargo >/dev/null || { echo "cargo missing: install Rust with rustup" >&2; exit 1; }
 
-say "building tapdemon (release)"
-cargo build --release --quiet
+# TAPDEMON_BIN: use an already built binary (CI runs the demo on its debug build).
+bin="${TAPDEMON_BIN:-}"
+if [ -z "$bin" ]; then
+    say "building tapdemon (release)"
+    cargo build --release --quiet
+    bin=./target/release/tapdemon
+fi
 
 pids=()
 cleanup() {
@@ -56,7 +61,7 @@ cleanup() {
 trap cleanup EXIT
 
 say "starting tapdemon with mininet/seed.toml"
-./target/release/tapdemon run --config mininet/seed.toml >"$work/tapdemon.log" 2>&1 &
+"$bin" run --config mininet/seed.toml >"$work/tapdemon.log" 2>&1 &
 pids+=($!)
 sleep 0.5
 
