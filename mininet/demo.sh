@@ -108,6 +108,10 @@ sleep 1
 in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-triggered.txt" 2>/dev/null &
 pids+=($!)
 start=$(date +%s.%N)
+# The original cron script's sFlow-RT calls, answered by tapdemon's embedded collector.
+curl -s -X PUT -H 'Content-Type: application/json' \
+    -d '{"keys":"ipsource,ipdestination,tcpsourceport,tcpdestinationport","value":"bytes"}' \
+    http://127.0.0.1:8008/flow/tcp/json >/dev/null || bad "PUT /flow/tcp/json failed"
 in_ns h2 curl -s -o /dev/null "http://10.0.0.1/index.html" && ok "h2 fetched the page"
 reached=""
 for _ in $(seq 1 20); do
@@ -118,6 +122,13 @@ if [ -n "$reached" ]; then
 else
     bad "h8 still cannot reach h9"
 fi
+
+metric="$(curl -s http://127.0.0.1:8008/metric/ALL/tcp/json)"
+key="$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d[0]["topKeys"][0]["key"] if d and "topKeys" in d[0] else "")' "$metric" 2>/dev/null || true)"
+case "$key" in
+10.0.0.2,10.0.0.1,*,80 | 10.0.0.1,10.0.0.2,80,*) ok "GET /metric/ALL/tcp/json: topKeys[0].key = $key (as the 2013 script read it)" ;;
+*) bad "GET /metric/ALL/tcp/json gave no h2->h1 web flow: $metric" ;;
+esac
 
 say "5. h11 sees h9's traffic; s2's flows carry the hard timeout"
 pings h8 h9 3 || true

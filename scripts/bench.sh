@@ -140,6 +140,12 @@ if want cbench && [ -f benches/run-cbench.sh ]; then
         echo
         echo '```'
     } >>"$sections"
+    if [ -z "${TAPDEMON_CMD:-}" ]; then
+        # Measure our own release build beside ovs-testcontroller unless told otherwise.
+        cargo build --release --quiet --bin tapdemon
+        export TAPDEMON_CMD="$root/target/release/tapdemon run --config $root/benches/cbench.toml --listen 127.0.0.1:{port}"
+        CBENCH_TARGETS="${CBENCH_TARGETS:-testcontroller tapdemon}"
+    fi
     if LOOPS="${LOOPS:-3}" run_logged cbench bash benches/run-cbench.sh ${CBENCH_TARGETS:-}; then
         grep -v '^building' "$work/cbench.log" | tail -n 40 >>"$sections"
     else
