@@ -94,6 +94,28 @@ for t in "${targets[@]}"; do
     stop_target
 done
 
+# Memory: MEM_SWITCHES simulated switches connected at once (with keepalive), latency
+# mode, the controller's resident set size sampled while they run (issue 3: <= 64 MiB).
+MEM_SWITCHES="${MEM_SWITCHES:-1000}"
+ulimit -n 65536 2>/dev/null || true
+mem_summary=()
+for t in "${targets[@]}"; do
+    start_target "$t"
+    cargo bench --bench cbench -- -p "$PORT" -s "$MEM_SWITCHES" -l 3 -m 1000 -w 1 -M 1000 \
+        2>>"$work/build.log" >"$work/mem-out" &
+    bench=$!
+    sleep 4
+    rss_kb="$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+    wait "$bench" || true
+    connected="$(grep '^RESULT' "$work/mem-out" | sed 's/^RESULT: //' || true)"
+    mem_summary+=("$(printf '%-15s RSS %s MiB with %s switches connected (%s)' "$t" \
+        "$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')" "$MEM_SWITCHES" "${connected:-no result}")")
+    stop_target
+done
+
 echo
 echo "==> summary (responses/s; $SWITCHES switches, $LOOPS x $MS ms)"
 printf '%s\n' "${summary[@]}"
+echo
+echo "==> memory (resident set size of the controller process)"
+printf '%s\n' "${mem_summary[@]}"
