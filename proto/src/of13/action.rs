@@ -312,24 +312,12 @@ impl Action {
         len: usize,
         field: &'static str,
     ) -> Result<Vec<Action>, DecodeError> {
-        let mut sub = r.sub(len, field)?;
-        let mut actions = Vec::new();
-        while !sub.is_empty() {
-            actions.push(Action::decode(&mut sub)?);
-        }
-        Ok(actions)
+        super::tlv::decode_list(r, len, field, Action::decode)
     }
 
     /// Append every action in order.
     pub fn encode_list(actions: &[Action], out: &mut BytesMut) -> Result<(), EncodeError> {
-        let start = out.len();
-        for a in actions {
-            if let Err(e) = a.encode(out) {
-                out.truncate(start);
-                return Err(e);
-            }
-        }
-        Ok(())
+        super::tlv::encode_list(actions, out, Action::encode)
     }
 
     /// Bytes an action list takes on the wire.

@@ -220,24 +220,12 @@ impl Instruction {
         len: usize,
         field: &'static str,
     ) -> Result<Vec<Instruction>, DecodeError> {
-        let mut sub = r.sub(len, field)?;
-        let mut out = Vec::new();
-        while !sub.is_empty() {
-            out.push(Instruction::decode(&mut sub)?);
-        }
-        Ok(out)
+        super::tlv::decode_list(r, len, field, Instruction::decode)
     }
 
     /// Append every instruction in order.
     pub fn encode_list(list: &[Instruction], out: &mut BytesMut) -> Result<(), EncodeError> {
-        let start = out.len();
-        for i in list {
-            if let Err(e) = i.encode(out) {
-                out.truncate(start);
-                return Err(e);
-            }
-        }
-        Ok(())
+        super::tlv::encode_list(list, out, Instruction::encode)
     }
 
     /// Bytes an instruction list takes on the wire.

@@ -41,6 +41,30 @@ where
     r
 }
 
+/// Decode a TLV list (actions, instructions) filling exactly `len` bytes.
+pub(crate) fn decode_list<'a, T>(
+    r: &mut crate::reader::Reader<'a>,
+    len: usize,
+    field: &'static str,
+    decode: impl Fn(&mut crate::reader::Reader<'a>) -> Result<T, crate::error::DecodeError>,
+) -> Result<Vec<T>, crate::error::DecodeError> {
+    let mut sub = r.sub(len, field)?;
+    let mut items = Vec::new();
+    while !sub.is_empty() {
+        items.push(decode(&mut sub)?);
+    }
+    Ok(items)
+}
+
+/// Append every item of a TLV list in order; on error nothing is appended.
+pub(crate) fn encode_list<T>(
+    items: &[T],
+    out: &mut BytesMut,
+    encode: impl Fn(&T, &mut BytesMut) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    atomic(out, |out| items.iter().try_for_each(|i| encode(i, out)))
+}
+
 /// A wire enum whose unknown values survive a round trip (smoltcp's `enum_with_unknown!`).
 macro_rules! enum_with_unknown {
     (
