@@ -112,7 +112,13 @@ say "4. h2 fetches a page from h1 over HTTP"
 echo "<h1>PyTapDEMon</h1>" >"$work/index.html"
 in_ns h1 python3 -m http.server 80 --bind 10.0.0.1 --directory "$work" >/dev/null 2>&1 9>&- &
 pids+=($!)
-sleep 1
+# Ready when it accepts a connection from inside h1 (that crosses no switch, so sFlow sees
+# no web traffic before h2's fetch). Python can take seconds to start on a busy machine.
+for _ in $(seq 1 50); do
+    in_ns h1 python3 -c "import socket; socket.create_connection(('10.0.0.1', 80), 1).close()" \
+        2>/dev/null && break
+    sleep 0.2
+done
 in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-triggered.txt" 2>/dev/null 9>&- &
 pids+=($!)
 start=$(date +%s.%N)
@@ -120,7 +126,11 @@ start=$(date +%s.%N)
 curl -s -X PUT -H 'Content-Type: application/json' \
     -d '{"keys":"ipsource,ipdestination,tcpsourceport,tcpdestinationport","value":"bytes"}' \
     http://127.0.0.1:8008/flow/tcp/json >/dev/null || bad "PUT /flow/tcp/json failed"
-in_ns h2 curl -s -o /dev/null "http://10.0.0.1/index.html" && ok "h2 fetched the page"
+if in_ns h2 curl -s -o /dev/null --max-time 5 "http://10.0.0.1/index.html"; then
+    ok "h2 fetched the page"
+else
+    bad "h2 could not fetch the page from h1"
+fi
 reached=""
 for _ in $(seq 1 20); do
     if pings h8 h9 1; then reached=$(date +%s.%N); break; fi
