@@ -63,7 +63,15 @@ def build_net(controller_port):
     # --switch ovs,datapath=user,protocols=OpenFlow10,OpenFlow13 (no kernel module here).
     switch = partial(OVSSwitch, datapath="user", protocols="OpenFlow10,OpenFlow13")
     controller = RemoteController("c0", ip="127.0.0.1", port=controller_port)
-    return Mininet(topo=PyTapDEMonTopo(), switch=switch, controller=controller, autoSetMacs=False)
+    # build=False: nothing exists until net.build(), which callers run inside their
+    # try/finally, so net.stop() removes whatever a failed build left behind.
+    return Mininet(
+        topo=PyTapDEMonTopo(),
+        switch=switch,
+        controller=controller,
+        autoSetMacs=False,
+        build=False,
+    )
 
 
 def prepare(net, sflow_port):
@@ -92,12 +100,16 @@ def check(controller_port, sflow_port):
     failures = []
     net = build_net(controller_port)
     try:
+        net.build()
         net.start()
         prepare(net, sflow_port)
         if not net.waitConnected(timeout=20):
             failures.append("not every switch connected to tapdemon on port %d" % controller_port)
         for sw in net.switches:
-            print("%s: %s" % (sw.name, sw.cmd("ovs-ofctl -O OpenFlow13 dump-flows %s | wc -l" % sw.name).strip() + " flows"))
+            flows = sw.cmd("ovs-ofctl -O OpenFlow13 dump-flows %s" % sw.name).count("cookie=")
+            print("%s: %d flows from tapdemon" % (sw.name, flows))
+            if flows == 0:
+                failures.append("tapdemon installed no flow on %s" % sw.name)
         for a, b in (("h1", "h2"), ("h3", "h4"), ("h6", "h7")):
             ok = reaches(net, a, b, 15)
             print("%s -> %s through its patch: %s" % (a, b, "ok" if ok else "FAILED"))
@@ -133,8 +145,9 @@ def main():
 
     setLogLevel("info")
     net = build_net(args.controller_port)
-    net.start()
     try:
+        net.build()
+        net.start()
         prepare(net, args.sflow_port)
         CLI(net)
     finally:
