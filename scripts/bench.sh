@@ -181,20 +181,25 @@ if want trigger && [ -f benches/trigger.rs ]; then
         echo "- **Peer**: the original PyTapDEMon polled sFlow-RT from cron once a minute, so by construction a web"
         echo "  flow was acted on 30 s after it started on average and 60 s at worst (plus the poll itself)."
         echo
-        echo "| measurement | median | max | target | result |"
-        echo "|---|---|---|---|---|"
+        echo "The result compares the median with the target; the maximum of the in-controller figure is the"
+        echo "shared machine's scheduling (its p99 shows how rare that is)."
+        echo
+        echo "| measurement | median | p99 | max | target | result |"
+        echo "|---|---|---|---|---|---|"
     } >>"$sections"
     row() { # label, line "... median X max Y ... target ...: pass|FAIL"
         python3 - "$1" "$2" <<'PY'
 import re, sys
 label, line = sys.argv[1], sys.argv[2]
 m = re.search(r"median (\S+(?: ms)?) .*?max (\S+(?: ms)?)", line)
+p99 = re.search(r"p99 (\S+)", line)
+p99 = p99.group(1) if p99 else "–"
 ok = line.rstrip().endswith("pass")
 target = "< 1 s" if "1000 ms" in line else "< 1 ms"
 if m:
-    print(f"| {label} | {m.group(1)} | {m.group(2)} | {target} | {'**pass**' if ok else '**FAIL**'} |")
+    print(f"| {label} | {m.group(1)} | {p99} | {m.group(2)} | {target} | {'**pass**' if ok else '**FAIL**'} |")
 else:
-    print(f"| {label} | – | – | {target} | did not run |")
+    print(f"| {label} | – | – | – | {target} | did not run |")
 PY
     }
     for v in of13 of10; do
@@ -211,7 +216,7 @@ PY
     else
         row "controller: trigger event -> flow-mods written" "" >>"$sections"
     fi
-    echo "| peer: PyTapDEMon cron poll (once a minute) | 30 s | 60 s | | |" >>"$sections"
+    echo "| peer: PyTapDEMon cron poll (once a minute) | 30 s (mean) | | 60 s | | |" >>"$sections"
     echo >>"$sections"
 fi
 
