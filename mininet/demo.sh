@@ -10,17 +10,41 @@
 #      threshold fires, and the `web` trigger opens h8<->h9 and mirrors h9 to h11;
 #   5. h8 pings h9 and h11 captures that ICMP; s2's flows carry the hard timeout.
 #
-# Usage (as root, on Debian):  bash mininet/demo.sh
+# Usage (as root, on Debian):  bash mininet/demo.sh [--keep | --down]
 # It installs the packages it needs, builds the release binary, and removes everything it
 # created when it ends (also on Ctrl-C). Exit status 0 = every step behaved as expected.
+#   --keep  leave the topology and tapdemon running afterwards, to explore (web page on
+#           http://127.0.0.1:8080/, `ip netns exec h8 ping 10.0.0.9`, `ovs-ofctl dump-flows s2`)
+#   --down  stop what a --keep run left running (tapdemon by its recorded PID, the topology)
 set -euo pipefail
+
+keep=0
+case "${1:-}" in
+"") ;;
+--keep) keep=1 ;;
+--down) down=1 ;;
+*) echo "usage: bash mininet/demo.sh [--keep | --down]" >&2; exit 2 ;;
+esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export SEED_DIR="${SEED_DIR:-/tmp/tapdemon-seed}"
 export OVS_RUNDIR="$SEED_DIR" OVS_LOGDIR="$SEED_DIR" OVS_DBDIR="$SEED_DIR" OVS_SYSCONFDIR="$SEED_DIR"
+
+if [ "${down:-0}" = 1 ]; then
+    # Only the PID this script recorded: never anything found by name.
+    if [ -f "$SEED_DIR/tapdemon.pid" ]; then
+        kill "$(cat "$SEED_DIR/tapdemon.pid")" 2>/dev/null || true
+        rm -f "$SEED_DIR/tapdemon.pid"
+    fi
+    bash "$root/mininet/seed_topology.sh" down
+    echo "demo stopped"
+    exit 0
+fi
+
 work="$(mktemp -d /tmp/tapdemon-demo.XXXXXX)"
 failures=0
+kept=0
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 ok() { printf '   ok: %s\n' "$*"; }
@@ -62,6 +86,20 @@ export TAPDEMON_LAB_LOCK_HELD=1
 pids=()
 cleanup() {
     set +e
+    if [ "$kept" = 1 ]; then
+        # --keep: everything but tapdemon (pids[0]) was a step of the walk-through.
+        for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+        echo "${pids[0]}" >"$SEED_DIR/tapdemon.pid"
+        cat <<EOT
+
+left running (--keep): tapdemon (PID ${pids[0]}, log $work/tapdemon.log) and the seed topology.
+  web page and REST API   http://127.0.0.1:8080/   (curl -s 127.0.0.1:8080/api/taps)
+  a host                  ip netns exec h8 ping 10.0.0.9
+  a switch                ovs-ofctl -O OpenFlow13 dump-flows s2   (with OVS_RUNDIR=$SEED_DIR)
+  stop it all             bash mininet/demo.sh --down
+EOT
+        return
+    fi
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
     bash "$root/mininet/seed_topology.sh" down >/dev/null 2>&1
     echo "tapdemon log: $work/tapdemon.log"
@@ -157,6 +195,7 @@ ovs-ofctl -O OpenFlow13 dump-flows s2 | grep -E "hard_timeout" | sed 's/^/   /' 
 grep -m3 "trigger" "$work/tapdemon.log" | sed 's/^/   log: /' || true
 
 echo
+kept="$keep"
 if [ "$failures" -eq 0 ]; then
     echo "demo: every step behaved as expected"
 else
