@@ -206,18 +206,28 @@ fn stats(versions: OfVersions) {
     let mut busy = None;
     while start.elapsed() < SECS(6) {
         let r = port("rates");
-        if r["rx_packets_per_sec"].as_f64().unwrap_or(0.0) > 0.0
-            && r["tx_packets_per_sec"].as_f64().unwrap_or(0.0) > 0.0
+        // 20 echo requests in and 20 replies out per second, over a 1 s poll interval.
+        if r["rx_packets_per_sec"].as_f64().unwrap_or(0.0) >= 10.0
+            && r["tx_packets_per_sec"].as_f64().unwrap_or(0.0) >= 10.0
         {
             busy = Some(r);
             break;
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let busy = busy.expect("the rates of s1:1 stayed at 0 during the ping");
+    let busy = busy.expect("the rates of s1:1 never reached 10 packets/s during the ping");
     assert!(busy["rx_bytes_per_sec"].as_f64().unwrap() > 0.0, "{busy:#}");
-    let out = ping.stop_with(libc::SIGINT, SECS(10));
-    drop(out);
+    let mut ping = ping;
+    wait_for("the ping to finish", SECS(15), || !ping.is_running());
+    let out = ping.stop();
+    let received: u32 = out
+        .stdout
+        .split(" received")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no ping summary: {}", out.stdout));
+    assert!(received >= 55, "h1 -> h2: {}", out.stdout);
     // One more poll after the ping, then the counters include it.
     std::thread::sleep(SECS(2));
     let after = port("counters");
