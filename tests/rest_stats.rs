@@ -24,7 +24,6 @@ use support::flows::{parse_dump_flows, FlowEntry};
 use support::lab::{Lab, OfVersions};
 use tap_common::{wait_for, Ctl};
 use tapdemon::config::Config;
-use tapdemon::rest::config_view::ConfigTables;
 use tapdemon::rest::launch::{start_stats, start_watch};
 use tapdemon::rest::runtime_view::RuntimeView;
 use tapdemon::rest::taps_adapter::TapsAdapter;
@@ -50,7 +49,7 @@ fn stats(versions: OfVersions) {
         "listen = [\"127.0.0.1:0\"]",
     );
     let ctl = Ctl::start(&text);
-    let config = Config::parse(&text, std::path::Path::new("seed.toml")).unwrap();
+    let config = Arc::new(Config::parse(&text, std::path::Path::new("seed.toml")).unwrap());
     let h = &ctl.handle;
     let rest = RestConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
@@ -71,7 +70,7 @@ fn stats(versions: OfVersions) {
         let view = RuntimeView::new(h.clone())
             .with_taps(Arc::new(adapter))
             .with_stats(Arc::new(stats.clone()))
-            .with_config(ConfigTables::from_config(&config));
+            .with_config(Arc::new(move || config.clone()));
         let state = AppState::new(Arc::new(view), hub.clone());
         let addrs = tapdemon::rest::start(&rest, state, shutdown.clone(), &tracker)
             .await

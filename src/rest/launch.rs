@@ -7,7 +7,7 @@
 //!
 //! Flow statistics and polled port counters come from [`start_stats`], topology and tap
 //! changes reach the event stream through [`start_watch`]; patches and triggers are shown
-//! from the config ([`ConfigTables`]).
+//! from the running config (`super::config_view::ConfigTables`).
 //!
 //! Still to plug in here when it lands: config diff of taps, patches and triggers
 //! (`ConfigReloader::with_applier(..)`).
@@ -20,7 +20,6 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::info;
 
-use super::config_view::ConfigTables;
 use super::stats::StatsService;
 use super::watch::SnapshotFn;
 use super::RestConfig;
@@ -28,7 +27,7 @@ use crate::controller::Handle;
 
 use super::events::{EventForwarder, EventHub};
 use super::reload::{reload_on_sighup, ConfigReloader};
-use super::runtime_view::RuntimeView;
+use super::runtime_view::{ConfigFn, RuntimeView};
 use super::state::Reloader;
 use super::{AppState, RestError};
 use crate::config::Config;
@@ -63,9 +62,20 @@ pub async fn run(
     });
     let stats = start_stats(&handle, &rest, &tracker, shutdown.clone());
     start_watch(&hub, &handle, &tracker, shutdown.clone());
+    // Patches and triggers as the running config has them: the reloader's after a reload.
+    let running: ConfigFn = match &reloader {
+        Some(r) => {
+            let r = r.clone();
+            Arc::new(move || r.current())
+        }
+        None => {
+            let c = Arc::new(config.clone());
+            Arc::new(move || c.clone())
+        }
+    };
     let mut view = RuntimeView::new(handle)
         .with_stats(Arc::new(stats))
-        .with_config(ConfigTables::from_config(&config));
+        .with_config(running);
     if let Some(t) = taps {
         view = view.with_taps(Arc::new(t));
     }

@@ -7,8 +7,9 @@
 //! - [`RuntimeView::with_stats`]: flow-stats and port counters ([`SwitchStats`]);
 //! - [`RuntimeView::with_taps`]: the taps pipeline ([`TapService`]);
 //! - [`RuntimeView::with_reloader`]: config reload ([`Reloader`]);
-//! - [`RuntimeView::with_config`]: patches and triggers as configured, patch state read
-//!   from the switches ([`ConfigTables`], needs the stats).
+//! - [`RuntimeView::with_config`]: patches and triggers as the running config has them
+//!   (re-read on every request, so a reload shows), patch state read from the switches
+//!   ([`ConfigTables`], needs the stats).
 //!
 //! Parts not plugged in answer 503 naming the part.
 
@@ -36,8 +37,11 @@ pub struct RuntimeView {
     stats: Option<Arc<dyn SwitchStats>>,
     taps: Option<Arc<dyn TapService>>,
     reloader: Option<Arc<dyn Reloader>>,
-    config: Option<Arc<ConfigTables>>,
+    config: Option<ConfigFn>,
 }
+
+/// A function returning the running config (the reloader's current one, or a fixed one).
+pub type ConfigFn = Arc<dyn Fn() -> Arc<crate::config::Config> + Send + Sync>;
 
 impl std::fmt::Debug for RuntimeView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -64,9 +68,9 @@ impl RuntimeView {
         }
     }
 
-    /// Add the config's patches and triggers.
-    pub fn with_config(mut self, c: ConfigTables) -> Self {
-        self.config = Some(Arc::new(c));
+    /// Add the running config's patches and triggers.
+    pub fn with_config(mut self, c: ConfigFn) -> Self {
+        self.config = Some(c);
         self
     }
 
@@ -181,7 +185,7 @@ impl ControllerView for RuntimeView {
     fn patches(&self) -> BoxFut<'_, Result<Vec<PatchView>, ApiError>> {
         Box::pin(async move {
             match (&self.config, &self.stats) {
-                (Some(c), Some(s)) => c.patches(s.as_ref()).await,
+                (Some(c), Some(s)) => ConfigTables::from_config(&c()).patches(s.as_ref()).await,
                 _ => Ok(self.tap_service()?.patches()),
             }
         })
@@ -189,7 +193,7 @@ impl ControllerView for RuntimeView {
 
     fn triggers(&self) -> Result<Vec<TriggerView>, ApiError> {
         match &self.config {
-            Some(c) => Ok(c.triggers.clone()),
+            Some(c) => Ok(ConfigTables::from_config(&c()).triggers),
             None => Ok(self.tap_service()?.triggers()),
         }
     }
