@@ -191,6 +191,34 @@ fn stats(versions: OfVersions) {
         "no activation event of tap h1: {taps:#}"
     );
 
+    // The same events on the SSE stream (a client reconnecting from id 0 is replayed the
+    // history): topology and tap events, named by type.
+    let sse = ctl.rt.block_on(async {
+        let mut r = client
+            .get(format!("{base}/api/events/stream"))
+            .header("Last-Event-ID", "0")
+            .send()
+            .await
+            .unwrap();
+        let mut text = String::new();
+        let end = tokio::time::Instant::now() + SECS(5);
+        while !(text.contains("event: topology") && text.contains("event: tap")) {
+            match tokio::time::timeout_at(end, r.chunk()).await {
+                Ok(Ok(Some(c))) => text.push_str(&String::from_utf8_lossy(&c)),
+                _ => break,
+            }
+        }
+        text
+    });
+    assert!(
+        sse.contains("event: topology") && sse.contains("\"link_up\""),
+        "no topology event on the SSE stream: {sse}"
+    );
+    assert!(
+        sse.contains("event: tap") && sse.contains("\"activated\""),
+        "no tap event on the SSE stream: {sse}"
+    );
+
     // Port counters: h1 hangs on s1:1. Wait for two polls (counters and rates present).
     let port =
         |field: &str| -> serde_json::Value { json("/api/switches/s1/ports/1")[field].clone() };

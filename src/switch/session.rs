@@ -22,7 +22,7 @@ use proto::{DatapathId, DecodeError, DecodeErrorKind, Header};
 use tracing::{debug, info, warn};
 
 use super::handshake::{self, PeerHello, Version, OFPT_HELLO};
-use super::stats::{StatsError, StatsReply, StatsRequest, StatsResult, StatsTable};
+use super::stats::{StatsError, StatsReply, StatsTable};
 use super::wire::{self, Incoming, Outgoing};
 use super::ConnectionError;
 use crate::config::SwitchDirectory;
@@ -723,46 +723,9 @@ impl Session {
     }
 }
 
-impl Session {
-    /// Ask the switch for statistics; the answer (reassembled from every reply part) or
-    /// why there is none goes to `reply`, at the latest `timeout` after `now`.
-    pub fn request_stats(
-        &mut self,
-        now: Instant,
-        request: StatsRequest,
-        timeout: Duration,
-        reply: tokio::sync::oneshot::Sender<StatsResult>,
-    ) {
-        let (Some(version), State::Main) = (self.version, self.state) else {
-            let _ = reply.send(Err(StatsError::NotConnected));
-            return;
-        };
-        let msg = match request {
-            StatsRequest::Flows => Outgoing::FlowStatsRequest,
-            StatsRequest::Ports => Outgoing::PortStatsRequest,
-        };
-        let xid = self.xid();
-        let mut out = BytesMut::new();
-        if let Err(e) = wire::encode(version, &msg, xid, &mut out) {
-            let _ = reply.send(Err(StatsError::Encode(e)));
-            return;
-        }
-        self.transmit.push_back(out.freeze());
-        let msg_type = request.type_name(version);
-        debug!(xid, msg_type, "statistics request");
-        self.stats
-            .insert(xid, request, msg_type, (now, timeout), reply);
-    }
-
-    fn stats_part(&mut self, xid: u32, part: StatsReply, more: bool) {
-        if !self.stats.part(xid, part, more) {
-            debug!(
-                xid,
-                "statistics reply for no outstanding request (late?), dropped"
-            );
-        }
-    }
-}
+// Statistics requests: `request_stats` and the reply parts (session_stats.rs).
+#[path = "session_stats.rs"]
+mod session_stats;
 
 #[cfg(test)]
 #[path = "session_tests.rs"]

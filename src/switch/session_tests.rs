@@ -8,6 +8,7 @@ use proto::{of10, of13, MacAddr};
 
 use super::*;
 use crate::outbox::{Batch, Msg};
+use crate::switch::stats::StatsRequest;
 
 fn config() -> SessionConfig {
     SessionConfig {
