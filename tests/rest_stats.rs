@@ -1,5 +1,5 @@
 //! Statistics through the REST API on real Open vSwitch, seed topology
-//! (`mininet/seed.toml`), OpenFlow 1.0 and 1.3:
+//! (`mininet/pytapdemon.toml`), OpenFlow 1.0 and 1.3:
 //! - `GET /api/switches/{s}/flows` lists the same flows as `ovs-ofctl dump-flows` (table,
 //!   cookie, priority, match fields, output ports), as JSON and as dump-flows text;
 //! - port counters in `/api/switches/{s}/ports/{p}` grow with a ping between namespace
@@ -44,12 +44,12 @@ fn key(f: &FlowEntry) -> (u8, u64, u16, BTreeSet<String>, BTreeSet<u32>) {
 }
 
 fn stats(versions: OfVersions) {
-    let text = include_str!("../mininet/seed.toml").replace(
+    let text = include_str!("../mininet/pytapdemon.toml").replace(
         "listen = [\"127.0.0.1:6653\"]",
         "listen = [\"127.0.0.1:0\"]",
     );
     let ctl = Ctl::start(&text);
-    let config = Arc::new(Config::parse(&text, std::path::Path::new("seed.toml")).unwrap());
+    let config = Arc::new(Config::parse(&text, std::path::Path::new("pytapdemon.toml")).unwrap());
     let h = &ctl.handle;
     let rest = RestConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
