@@ -10,7 +10,6 @@
 //!   (branch `rest-taps`: `src/rest/taps_adapter.rs`, tested on OVS by `tests/rest_ovs.rs`);
 //! - flows per switch and port counters: `view.with_stats(..)`, a [`super::state::SwitchStats`]
 //!   over a flow-stats / port-stats request in the switch session;
-//! - config diff of taps, patches and triggers: `ConfigReloader::with_applier(..)`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 use super::events::{EventForwarder, EventHub};
-use super::reload::{reload_on_sighup, ConfigReloader};
+use super::reload::{reload_on_sighup, ConfigReloader, ModulesApplier};
 use super::runtime_view::RuntimeView;
 use super::state::Reloader;
 use super::{AppState, RestError};
@@ -42,9 +41,11 @@ pub async fn run(
         module: Box::new(EventForwarder::new(hub.clone())),
         switches: None,
     };
-    let reloader = config_path.map(|p| Arc::new(ConfigReloader::new(p, config.clone())));
     let (handle, tracker) =
         controller::start_with(listeners, config.clone(), shutdown.clone(), vec![forwarder]);
+    let applier = Arc::new(ModulesApplier::new(handle.bus.clone()));
+    let reloader =
+        config_path.map(|p| Arc::new(ConfigReloader::new(p, config.clone()).with_applier(applier)));
     let handle = controller::start_sources(handle, &config, &tracker, shutdown.clone()).await;
     let sflow = handle
         .sources
