@@ -10,6 +10,7 @@
 //!    unchanged; exactly p34's flows (and t3's copies of the traffic p34 forwarded) are
 //!    gone, the others untouched, and h3 no longer reaches h4.
 //!
+//! A tap created by the API before the first reload survives all of them, untouched.
 //! Needs root; fails, never skips, when OVS, iproute2, ethtool or tcpdump are missing.
 
 mod support;
@@ -53,16 +54,27 @@ impl Running {
 }
 
 fn http(method: &str, url: &str) -> Option<(u16, serde_json::Value)> {
+    http_body(method, url, None)
+}
+
+fn http_body(
+    method: &str,
+    url: &str,
+    body: Option<serde_json::Value>,
+) -> Option<(u16, serde_json::Value)> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
         let c = reqwest::Client::new();
-        let req = match method {
+        let mut req = match method {
             "POST" => c.post(url),
             _ => c.get(url),
         };
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
         let r = req.send().await.ok()?;
         let code = r.status().as_u16();
         Some((code, r.json().await.unwrap_or(serde_json::Value::Null)))
@@ -234,6 +246,15 @@ fn reload_applies_only_the_difference_on_ovs() {
             .iter()
             .all(|c| fs.iter().any(|f| f.cookie == *c))
     });
+    // A tap from the API (not in the file): it survives every reload untouched.
+    let (code, body) = http_body(
+        "POST",
+        &format!("{base}/api/taps"),
+        Some(serde_json::json!({"name": "api2", "source": "s1:2", "direction": "in", "monitor": "s1:5"})),
+    )
+    .unwrap();
+    assert_eq!(code, 201, "{body}");
+    let api2 = tap_cookie(&base, "api2");
     // Traffic through both patches, so the counters are not zero; then let durations grow
     // past what a re-installed flow would show.
     assert!(lab.ping("h1", "h2", 3, SECS(5)), "h1 cannot reach h2");
@@ -244,6 +265,7 @@ fn reload_applies_only_the_difference_on_ovs() {
         before.iter().any(|f| f.n_packets > 0 && f.cookie == p12),
         "{before:#?}"
     );
+    assert!(before.iter().any(|f| f.cookie == api2), "{before:#?}");
 
     // 1. t1 copies ingress only now: SIGHUP.
     std::fs::write(&conf, config(rest_port, "ingress", true)).unwrap();
@@ -351,6 +373,8 @@ fn reload_applies_only_the_difference_on_ovs() {
         |f| f.cookie != p34 && !(f.cookie == t3 && f.key.contains("in_port=4")),
         "after removing p34",
     );
+    assert!(last.iter().any(|f| f.cookie == api2), "{last:#?}");
+    assert_eq!(tap_cookie(&base, "api2"), api2);
     assert!(!lab.ping("h3", "h4", 2, SECS(3)), "h3 still reaches h4");
     assert!(lab.ping("h1", "h2", 2, SECS(5)), "h1 lost h2");
     drop(ctl);
