@@ -84,11 +84,13 @@ pub fn start_with(
 ) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
+    // Dynamic taps kept across restarts (`[controller] state_file`), re-created below.
+    let state = crate::state::restore::open(&config, &tracker, shutdown.clone());
     let modules::Built {
         specs,
         topology,
         taps,
-    } = modules::build_all(&config);
+    } = modules::build_all_with(&config, state.sink);
     let mut specs = specs;
     specs.extend(extra);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
@@ -100,6 +102,12 @@ pub fn start_with(
         &tracker,
         shutdown.clone(),
     );
+    for c in state.controls {
+        if !bus.control("tap", c) {
+            error!("the tap module is not running: stored taps not restored");
+            break;
+        }
+    }
     let ctx = Arc::new(SwitchContext {
         config: SessionConfig::from_config(&config.controller),
         directory: Arc::new(config.directory()),

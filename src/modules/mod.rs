@@ -50,6 +50,14 @@ pub struct Built {
 
 /// Build every enabled module, returning the shared state too.
 pub fn build_all(config: &Config) -> Built {
+    build_all_with(config, None)
+}
+
+/// [`build_all`], the tap module persisting its dynamic taps to `tap_state` ([`crate::state`]).
+pub fn build_all_with(
+    config: &Config,
+    tap_state: Option<Box<dyn crate::state::TapStateSink>>,
+) -> Built {
     let dir = config.directory();
     let mut out = Vec::new();
     // Always on: static links and host locations serve other modules even with discovery
@@ -81,7 +89,10 @@ pub fn build_all(config: &Config) -> Built {
     // section is invalid) there are no taps.
     let mut taps = None;
     if let Some(topo) = &topo {
-        let tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topo.clone()));
+        let mut tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topo.clone()));
+        if let Some(sink) = tap_state {
+            tap = tap.with_state_sink(sink);
+        }
         taps = Some(tap.table());
         push(&mut out, &dir, None, Box::new(tap));
     }
