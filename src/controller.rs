@@ -90,7 +90,7 @@ pub fn start_with(
         specs,
         topology,
         taps,
-    } = modules::build_all_with(&config, state.sink);
+    } = modules::build_all_with(&config, state.sink, state.patch_sink);
     let mut specs = specs;
     specs.extend(extra);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
@@ -102,10 +102,12 @@ pub fn start_with(
         &tracker,
         shutdown.clone(),
     );
-    for c in state.controls {
-        if !bus.control("tap", c) {
-            error!("the tap module is not running: stored taps not restored");
-            break;
+    for (module, c) in state.controls {
+        if !bus.control(module, c) {
+            error!(
+                module,
+                "module not running: its stored state is not restored"
+            );
         }
     }
     let ctx = Arc::new(SwitchContext {

@@ -3,8 +3,8 @@
 //! a child process with a state file in a scratch directory:
 //!
 //! - the controller killed with SIGKILL and started again with the same config and state
-//!   file: a 300 s REST tap, an untimed REST tap and the web trigger's `tap:h9` come back
-//!   (REST lists them with less time left), their flows are on the switches with the
+//!   file: a 300 s REST tap, an untimed REST tap and the web trigger's `tap:h9` and
+//!   `patch:s2-3-4` come back (REST lists the taps with less time left), their flows are on the switches with the
 //!   reduced hard timeout, no flow carries a tap cookie no live tap owns, none is
 //!   duplicated, and the copies reach the monitor hosts again (OF1.3);
 //! - ovs-vswitchd killed and restarted while taps are active: after reconnecting the taps'
@@ -215,6 +215,21 @@ impl Setup {
             .into_iter()
             .map(|t| (t["name"].as_str().unwrap_or_default().to_string(), t))
             .collect()
+    }
+
+    fn stored_patches(&self) -> Vec<String> {
+        let Ok(text) = std::fs::read_to_string(&self.state) else {
+            return Vec::new();
+        };
+        let v: Value = serde_json::from_str(&text).expect("the state file is JSON");
+        v["patches"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|p| p["name"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn stored(&self) -> Vec<(String, Option<u64>)> {
@@ -438,6 +453,7 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
     let stored: BTreeMap<_, _> = setup.stored().into_iter().collect();
     assert!(stored["h3-timed"].is_some() && stored["h9"].is_some());
     assert_eq!(stored["h6-kept"], None);
+    assert_eq!(setup.stored_patches(), vec!["s2-3-4".to_string()]);
     let before = setup.taps();
     let names = ["h3-timed", "h6-kept", "h9"];
     assert!(
@@ -472,7 +488,16 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
     assert!(h9_left < 119.0 && h9_left > 60.0, "{h9_left}");
     assert_eq!(left("h6-kept"), None);
 
-    // Installed again once the switches reconnected and LLDP found the links.
+    // Installed again once the switches reconnected (the old flows are still there until
+    // then: the new session deletes them) and LLDP found the links.
+    assert!(
+        wait_until(SECS(30), || setup
+            .get("/api/switches")
+            .and_then(|v| v.as_array().map(Vec::len))
+            == Some(3)),
+        "the switches did not reconnect; log:\n{}",
+        setup.log_text()
+    );
     wait_configured_taps(&lab, &setup);
     let taps = setup.taps();
     let want = [
@@ -485,10 +510,13 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
         let ok = wait_until(SECS(30), || {
             let f = flows_of(&lab, c);
             on.iter().all(|s| !f[s].is_empty())
+                && f.values()
+                    .flatten()
+                    .all(|f| f.hard_timeout != 300 && f.hard_timeout != 120)
         });
         assert!(
             ok,
-            "{name}'s flows are not back on {on:?}: {:#?}\nlog:\n{}",
+            "{name}'s flows are not back on {on:?} with the time left: {:#?}\nlog:\n{}",
             flows_of(&lab, c),
             setup.log_text()
         );
@@ -534,6 +562,9 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
     assert_copied(&seen, "h11", "10.0.0.3", "10.0.0.4");
     let seen = copies(&mut lab, "h5", "h6", "h7", "h5-after-kill.pcap");
     assert_copied(&seen, "h5", "10.0.0.6", "10.0.0.7");
+    // The trigger's patch came back with its tap: h8 reaches h9, and h11 sees it.
+    let seen = copies(&mut lab, "h11", "h8", "h9", "h11-h9-after-kill.pcap");
+    assert_copied(&seen, "h11", "10.0.0.8", "10.0.0.9");
 }
 
 #[test]

@@ -50,13 +50,15 @@ pub struct Built {
 
 /// Build every enabled module, returning the shared state too.
 pub fn build_all(config: &Config) -> Built {
-    build_all_with(config, None)
+    build_all_with(config, None, None)
 }
 
-/// [`build_all`], the tap module persisting its dynamic taps to `tap_state` ([`crate::state`]).
+/// [`build_all`], the tap module persisting its dynamic taps to `tap_state` and the patch
+/// module its activations to `patch_state` ([`crate::state`]).
 pub fn build_all_with(
     config: &Config,
     tap_state: Option<Box<dyn crate::state::TapStateSink>>,
+    patch_state: Option<Box<dyn crate::state::PatchStateSink>>,
 ) -> Built {
     let dir = config.directory();
     let mut out = Vec::new();
@@ -82,7 +84,10 @@ pub fn build_all_with(
         });
     }
     if !config.patch.is_empty() {
-        let m = patch::PatchModule::new(&config.patch, &dir);
+        let mut m = patch::PatchModule::new(&config.patch, &dir);
+        if let Some(sink) = patch_state {
+            m = m.with_state_sink(sink);
+        }
         push(&mut out, &dir, None, Box::new(m));
     }
     // Taps plan over the topology engine; without one (a hand-built Config whose topology

@@ -147,7 +147,7 @@ fn restored_taps_are_installed_with_the_time_left_as_hard_timeout() {
     let rec2 = Recorder::default();
     let mut m2 = module(t1, SEED).with_state_sink(Box::new(rec2.clone()));
     let mut out = Outbox::new();
-    for c in restore.controls {
+    for (_, c) in restore.controls {
         m2.handle(t1, &Event::Control(Arc::new(c)), &mut out);
     }
     // Known before any switch connects, with their time left, and kept again.

@@ -23,8 +23,11 @@ fn tap(name: &str, origin: SavedOrigin, expires: Option<u64>) -> SavedTap {
     }
 }
 
-fn config(taps: &[(&str, Configured)]) -> BTreeMap<String, Configured> {
-    taps.iter().map(|(n, c)| (n.to_string(), *c)).collect()
+fn config(taps: &[(&str, Configured)]) -> ConfigNames {
+    ConfigNames {
+        taps: taps.iter().map(|(n, c)| (n.to_string(), *c)).collect(),
+        patches: BTreeMap::new(),
+    }
 }
 
 #[test]
@@ -55,16 +58,22 @@ fn live_runtime_taps_come_back_with_the_time_left_and_expired_ones_are_dropped()
     assert_eq!(
         p.controls,
         vec![
-            Control::CreateTap {
-                spec: spec("timed"),
-                duration: Some(Duration::from_millis(200_500)),
-                by: BY.into(),
-            },
-            Control::CreateTap {
-                spec: spec("forever"),
-                duration: None,
-                by: BY.into(),
-            },
+            (
+                "tap",
+                Control::CreateTap {
+                    spec: spec("timed"),
+                    duration: Some(Duration::from_millis(200_500)),
+                    by: BY.into(),
+                }
+            ),
+            (
+                "tap",
+                Control::CreateTap {
+                    spec: spec("forever"),
+                    duration: None,
+                    by: BY.into(),
+                }
+            ),
         ]
     );
     assert_eq!(p.kept, state.taps[..2].to_vec());
@@ -97,11 +106,14 @@ fn activated_config_taps_are_reactivated_only_while_the_config_still_has_them() 
     let p = plan(&state, NOW, &cfg);
     assert_eq!(
         p.controls,
-        vec![Control::Activate {
-            name: "h9".into(),
-            duration: Some(Duration::from_secs(60)),
-            by: BY.into(),
-        }]
+        vec![(
+            "tap",
+            Control::Activate {
+                name: "h9".into(),
+                duration: Some(Duration::from_secs(60)),
+                by: BY.into(),
+            }
+        )]
     );
     let reasons: Vec<_> = p
         .dropped
@@ -138,7 +150,7 @@ fn bad_filters_and_duplicates_are_dropped_with_the_reason() {
     let p = plan(&state, NOW, &config(&[]));
     assert_eq!(p.kept, vec![all]);
     assert!(
-        matches!(&p.controls[0], Control::CreateTap { spec, .. } if spec.filter == Match::default())
+        matches!(&p.controls[0], ("tap", Control::CreateTap { spec, .. }) if spec.filter == Match::default())
     );
     assert!(matches!(&p.dropped[0].1, DropReason::BadFilter(e) if e.contains("eighty")));
     assert!(matches!(&p.dropped[1].1, DropReason::BadFilter(_)));
@@ -151,9 +163,63 @@ fn configured_reads_static_and_activatable_taps() {
                 [[tap]]\nname = \"b\"\nsource = \"s1:1\"\nmonitor = \"s1:3\"\nstatic = false\n";
     let c = Config::parse(text, "t.toml".as_ref()).unwrap();
     assert_eq!(
-        configured(&c),
-        config(&[("a", Configured::Static), ("b", Configured::Activatable)])
+        configured(&c).taps,
+        config(&[("a", Configured::Static), ("b", Configured::Activatable)]).taps
     );
+}
+
+#[test]
+fn activated_patches_come_back_first_with_the_time_left() {
+    let patch = |name: &str, at| SavedPatch {
+        name: name.into(),
+        expires_at_unix_ms: at,
+    };
+    let mut state = StateFile::new(
+        vec![tap("h9", SavedOrigin::Activatable, Some(NOW + 90_000))],
+        NOW,
+    );
+    state.patches = vec![
+        patch("s2-3-4", NOW + 90_000),
+        patch("gone", NOW - 1),
+        patch("removed", NOW + 5_000),
+        patch("now-static", NOW + 5_000),
+    ];
+    let mut cfg = config(&[("h9", Configured::Activatable)]);
+    cfg.patches = [
+        ("s2-3-4", Configured::Activatable),
+        ("gone", Configured::Activatable),
+        ("now-static", Configured::Static),
+    ]
+    .into_iter()
+    .map(|(n, c)| (n.to_string(), c))
+    .collect();
+    let p = plan(&state, NOW, &cfg);
+    let activate = |name: &str| Control::Activate {
+        name: name.into(),
+        duration: Some(Duration::from_secs(90)),
+        by: BY.into(),
+    };
+    assert_eq!(
+        p.controls,
+        vec![("patch", activate("s2-3-4")), ("tap", activate("h9"))]
+    );
+    assert_eq!(p.kept_patches, state.patches[..1].to_vec());
+    let reasons: Vec<_> = p
+        .dropped_patches
+        .iter()
+        .map(|(p, r)| (p.name.as_str(), r.clone()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            ("gone", DropReason::Expired { ago_ms: 1 }),
+            ("removed", DropReason::NotInConfig),
+            ("now-static", DropReason::NowStatic),
+        ]
+    );
+    // A file written before patches were stored reads as none.
+    let old = br#"{"version":1,"saved_at_unix_ms":0,"taps":[]}"#;
+    assert!(StateStore::new("/x").parse(old).unwrap().patches.is_empty());
 }
 
 #[test]
@@ -200,7 +266,7 @@ fn open_puts_a_corrupt_file_aside_and_restores_a_good_one() {
     StateStore::new(&path).save(&state).unwrap();
     let o = open(&c, &tracker, shutdown.clone());
     assert_eq!(o.controls.len(), 1);
-    let Control::CreateTap { duration, .. } = &o.controls[0] else {
+    let ("tap", Control::CreateTap { duration, .. }) = &o.controls[0] else {
         panic!("{:?}", o.controls)
     };
     let left = duration.unwrap();

@@ -1,8 +1,9 @@
-//! The task that writes the state file: the tap module's [`WatchSink`] publishes the
-//! latest state on a watch channel (never blocking the module); the task writes it with
-//! blocking I/O off the runtime threads. Changes that arrive during a write are merged:
-//! only the newest state is written next.
+//! The task that writes the state file: the tap and patch modules' [`WatchSink`]s each
+//! replace their half of the latest state on a watch channel (never blocking the module);
+//! the task writes it with blocking I/O off the runtime threads. Changes that arrive
+//! during a write are merged: only the newest state is written next.
 
+use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use tokio::sync::watch;
@@ -10,12 +11,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, error};
 
-use super::{unix_ms, StateFile, StateStore, TapSnapshot, TapStateSink};
+use super::{
+    unix_ms, PatchSnapshot, PatchStateSink, StateFile, StateStore, TapSnapshot, TapStateSink,
+};
 
-/// The tap module's end.
-#[derive(Debug)]
+/// A module's end (clone it for each module).
+#[derive(Debug, Clone)]
 pub struct WatchSink {
-    tx: watch::Sender<Option<StateFile>>,
+    tx: Arc<watch::Sender<StateFile>>,
 }
 
 impl TapStateSink for WatchSink {
@@ -23,23 +26,39 @@ impl TapStateSink for WatchSink {
         // The module's `now` is close to the real one; its wall-clock time is read here.
         let wall = unix_ms(SystemTime::now());
         let saved = taps.iter().map(|t| t.to_saved(now, wall)).collect();
-        self.tx.send_replace(Some(StateFile::new(saved, wall)));
+        self.tx.send_modify(|f| {
+            f.taps = saved;
+            f.saved_at_unix_ms = wall;
+        });
     }
 }
 
-/// Start the writer for `store` on `tracker`; it stops (after a last write of anything
-/// pending) when `shutdown` is cancelled.
-pub fn start(store: StateStore, tracker: &TaskTracker, shutdown: CancellationToken) -> WatchSink {
-    let (tx, rx) = watch::channel(None);
-    tracker.spawn(run(store, rx, shutdown));
-    WatchSink { tx }
+impl PatchStateSink for WatchSink {
+    fn save_patches(&mut self, patches: &[PatchSnapshot], now: Instant) {
+        let wall = unix_ms(SystemTime::now());
+        let saved = patches.iter().map(|p| p.to_saved(now, wall)).collect();
+        self.tx.send_modify(|f| {
+            f.patches = saved;
+            f.saved_at_unix_ms = wall;
+        });
+    }
 }
 
-async fn run(
+/// Start the writer for `store` on `tracker`, from the state `initial` (what was restored:
+/// a module that has not reported yet keeps its part). It stops (after a last write of
+/// anything pending) when `shutdown` is cancelled.
+pub fn start(
     store: StateStore,
-    mut rx: watch::Receiver<Option<StateFile>>,
+    initial: StateFile,
+    tracker: &TaskTracker,
     shutdown: CancellationToken,
-) {
+) -> WatchSink {
+    let (tx, rx) = watch::channel(initial);
+    tracker.spawn(run(store, rx, shutdown));
+    WatchSink { tx: Arc::new(tx) }
+}
+
+async fn run(store: StateStore, mut rx: watch::Receiver<StateFile>, shutdown: CancellationToken) {
     loop {
         let stopping = tokio::select! {
             r = rx.changed() => r.is_err(),
@@ -48,9 +67,7 @@ async fn run(
         if stopping && !rx.has_changed().unwrap_or(false) {
             return;
         }
-        let Some(state) = rx.borrow_and_update().clone() else {
-            continue;
-        };
+        let state = rx.borrow_and_update().clone();
         let s = store.clone();
         let n = state.taps.len();
         match tokio::task::spawn_blocking(move || s.save(&state)).await {
@@ -103,7 +120,12 @@ mod tests {
         let shutdown = CancellationToken::new();
         let mut sink = {
             let _in = rt.enter();
-            start(store.clone(), &tracker, shutdown.clone())
+            start(
+                store.clone(),
+                StateFile::new(Vec::new(), 0),
+                &tracker,
+                shutdown.clone(),
+            )
         };
         let now = Instant::now();
         let before = unix_ms(SystemTime::now());
@@ -119,8 +141,13 @@ mod tests {
         assert_eq!(file.taps.len(), 1);
         let at = file.taps[0].expires_at_unix_ms.unwrap();
         assert!(at >= before + 300_000 && at <= unix_ms(SystemTime::now()) + 300_000);
-        // Changes made just before shutdown are not lost.
+        // Changes made just before shutdown are not lost; each module replaces its part.
         sink.save(&[snap("a", None), snap("b", None)], now);
+        let patch = PatchSnapshot {
+            name: "s2-3-4".into(),
+            until: now + Duration::from_secs(120),
+        };
+        sink.clone().save_patches(&[patch], now);
         shutdown.cancel();
         tracker.close();
         rt.block_on(tracker.wait());
@@ -133,6 +160,9 @@ mod tests {
             .map(|t| (t.name, t.expires_at_unix_ms))
             .collect();
         assert_eq!(names, vec![("a".into(), None), ("b".into(), None)]);
+        let patches = store.load().unwrap().unwrap().patches;
+        assert_eq!(patches[0].name, "s2-3-4");
+        assert!(patches[0].expires_at_unix_ms >= before + 120_000);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
