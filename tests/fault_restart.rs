@@ -471,6 +471,18 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
     ctl.sigkill();
     // The switches keep their flows while the controller is gone (fail_mode=secure).
     assert!(!flows_of(&lab, cookie(&before["h3-timed"]))["s1"].is_empty());
+    // Tap flows no tap will own after the restart (as left by a tap deleted in a session
+    // that crashed before saving): the new sessions must remove them.
+    let orphan = (TAP_COOKIE << 48) | 0x63;
+    lab.add_flow(
+        "s1",
+        &format!("table=1,cookie={orphan:#x},priority=5,in_port=5,actions=drop"),
+    );
+    lab.add_flow(
+        "s3",
+        &format!("table=0,cookie={orphan:#x},priority=5,in_port=11,actions=drop"),
+    );
+    assert!(!flows_of(&lab, orphan)["s1"].is_empty());
 
     let _ctl = setup.start();
     let taps = setup.taps();
@@ -540,6 +552,7 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
         .filter(|t| t["active"] == true)
         .map(cookie)
         .collect();
+    assert!(!live.contains(&orphan));
     assert_no_orphans(&lab, &live);
     // Each tap has as many flows per switch as before: none installed twice.
     wait_until(SECS(10), || flow_counts(&lab, &taps, &names) == counts);
@@ -621,4 +634,39 @@ fn vswitchd_restart_brings_tap_flows_back_of10() {
     assert_copied(&seen, "h11", "10.0.0.3", "10.0.0.4");
     let seen = copies(&mut lab, "h5", "h6", "h7", "h5-after-vswitchd.pcap");
     assert_copied(&seen, "h5", "10.0.0.6", "10.0.0.7");
+}
+
+#[test]
+fn a_corrupt_state_file_is_reported_kept_aside_and_the_controller_starts() {
+    let setup = Setup::new("fault-corrupt-state");
+    let dir = setup.state.parent().unwrap().to_path_buf();
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = br#"{"version": 1, "saved_at_unix_ms": 0, "taps": [{"name": "#;
+    std::fs::write(&setup.state, broken).unwrap();
+    let _ctl = setup.start();
+    // Serving: the configured taps are listed.
+    assert!(setup.taps().contains_key("h1"), "{:?}", setup.taps());
+    let log = setup.log_text();
+    let want = format!("state file {}: line 1 column", setup.state.display());
+    assert!(
+        log.contains(&want),
+        "the log does not say `{want}...`:\n{log}"
+    );
+    let aside: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("state.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), broken);
+    assert!(
+        log.contains(&aside[0].display().to_string()),
+        "the log does not say where the file went:\n{log}"
+    );
+    assert!(!setup.state.exists());
 }
