@@ -616,6 +616,13 @@ fn vswitchd_restart_brings_tap_flows_back_of10() {
         "vswitchd restart to tap flows back: {:?}",
         started.elapsed()
     );
+    // Through new sessions: each bridge connected twice.
+    let connects = setup.log_text().matches("switch connected").count();
+    assert!(
+        connects >= 6,
+        "{connects} connections:\n{}",
+        setup.log_text()
+    );
     let after = setup.taps();
     for (name, _) in &mine {
         assert_eq!(after[*name]["active"], true, "{:#?}", after[*name]);
