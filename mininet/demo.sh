@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The PyTapDEMon seed scenario, live, with tapdemon on its embedded defaults (embedded sFlow
 # collector, no sFlow-RT): builds the seed topology on a private Open vSwitch, runs
-# `tapdemon run --config mininet/seed.toml`, and walks through what the 2013 prototype did:
+# `tapdemon run --config mininet/pytapdemon.toml`, and walks through what the 2013 prototype did:
 #
 #   1. static patches: h1<->h2, h3<->h4, h6<->h7 reach each other;
 #   2. static taps: h11 (s3 port 11) sees h1's and h7's traffic, not h3's or h4's;
@@ -51,6 +51,14 @@ if [ -z "$bin" ]; then
     bin=./target/release/tapdemon
 fi
 
+# The lab lock, for the whole run: the lab tests (tests/support) and the Mininet check use
+# the same switch and interface names and the one ovs-netdev device. Everything started
+# below gets fd 9 closed, so nothing outlives us holding it.
+exec 9>/tmp/tapdemon-lab.lock
+echo "waiting for the lab lock (/tmp/tapdemon-lab.lock)"
+flock 9
+export TAPDEMON_LAB_LOCK_HELD=1
+
 pids=()
 cleanup() {
     set +e
@@ -60,8 +68,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "starting tapdemon with mininet/seed.toml"
-"$bin" run --config mininet/seed.toml >"$work/tapdemon.log" 2>&1 &
+say "starting tapdemon with mininet/pytapdemon.toml"
+"$bin" run --config mininet/pytapdemon.toml >"$work/tapdemon.log" 2>&1 9>&- &
 pids+=($!)
 sleep 0.5
 
@@ -82,7 +90,7 @@ for pair in "h1 h2" "h3 h4" "h6 h7"; do
 done
 
 say "2. static taps to h11 (s3 port 11)"
-in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-static.txt" 2>/dev/null &
+in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-static.txt" 2>/dev/null 9>&- &
 pids+=($!)
 sleep 1
 pings h1 h2 3 || true
@@ -102,17 +110,27 @@ if pings h8 h9 2; then bad "h8 reaches h9 before any trigger"; else ok "h8 canno
 
 say "4. h2 fetches a page from h1 over HTTP"
 echo "<h1>PyTapDEMon</h1>" >"$work/index.html"
-in_ns h1 python3 -m http.server 80 --bind 10.0.0.1 --directory "$work" >/dev/null 2>&1 &
+in_ns h1 python3 -m http.server 80 --bind 10.0.0.1 --directory "$work" >/dev/null 2>&1 9>&- &
 pids+=($!)
-sleep 1
-in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-triggered.txt" 2>/dev/null &
+# Ready when it accepts a connection from inside h1 (that crosses no switch, so sFlow sees
+# no web traffic before h2's fetch). Python can take seconds to start on a busy machine.
+for _ in $(seq 1 50); do
+    in_ns h1 python3 -c "import socket; socket.create_connection(('10.0.0.1', 80), 1).close()" \
+        2>/dev/null && break
+    sleep 0.2
+done
+in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-triggered.txt" 2>/dev/null 9>&- &
 pids+=($!)
 start=$(date +%s.%N)
 # The original cron script's sFlow-RT calls, answered by tapdemon's embedded collector.
 curl -s -X PUT -H 'Content-Type: application/json' \
     -d '{"keys":"ipsource,ipdestination,tcpsourceport,tcpdestinationport","value":"bytes"}' \
     http://127.0.0.1:8008/flow/tcp/json >/dev/null || bad "PUT /flow/tcp/json failed"
-in_ns h2 curl -s -o /dev/null "http://10.0.0.1/index.html" && ok "h2 fetched the page"
+if in_ns h2 curl -s -o /dev/null --max-time 5 "http://10.0.0.1/index.html"; then
+    ok "h2 fetched the page"
+else
+    bad "h2 could not fetch the page from h1"
+fi
 reached=""
 for _ in $(seq 1 20); do
     if pings h8 h9 1; then reached=$(date +%s.%N); break; fi
