@@ -1,5 +1,5 @@
 //! Restarts on both sides of the OpenFlow connection with taps active (issue 7), on real
-//! Open vSwitch with the seed topology (`mininet/seed.toml`), the `tapdemon` binary run as
+//! Open vSwitch with the seed topology (`mininet/pytapdemon.toml`), the `tapdemon` binary run as
 //! a child process with a state file in a scratch directory:
 //!
 //! - the controller killed with SIGKILL and started again with the same config and state
@@ -55,7 +55,7 @@ fn free_udp_port() -> u16 {
 
 /// The seed config on private ports, keeping its taps in `state`.
 fn config_text(of_port: u16, rest_port: u16, sflow_port: u16, state: &Path) -> String {
-    let seed = include_str!("../mininet/seed.toml");
+    let seed = include_str!("../mininet/pytapdemon.toml");
     let out = seed
         .replace(
             "listen = [\"127.0.0.1:6653\"]",
