@@ -8,6 +8,7 @@
 //! echo_misses = 3
 //! handshake_timeout_secs = 10
 //! module_queue_len = 1024
+//! state_file = "/var/lib/tapdemon/state.json"   # dynamic taps across restarts; "" = off
 //!
 //! [switches]            # names for datapath ids, as Mininet numbers them
 //! s1 = 1
@@ -88,6 +89,10 @@ pub struct ControllerConfig {
     pub handshake_timeout_secs: u64,
     /// PACKET_INs queued per module before further ones are dropped (and counted).
     pub module_queue_len: usize,
+    /// Where dynamic taps are kept across restarts ([`crate::state`]). Unset: `tapdemon
+    /// run` uses [`crate::state::DEFAULT_STATE_FILE`] (a controller started as a library
+    /// keeps none); `""`: not kept.
+    pub state_file: Option<PathBuf>,
 }
 
 impl Default for ControllerConfig {
@@ -102,6 +107,7 @@ impl Default for ControllerConfig {
             echo_misses: 3,
             handshake_timeout_secs: 10,
             module_queue_len: 1024,
+            state_file: None,
         }
     }
 }
@@ -110,6 +116,13 @@ impl ControllerConfig {
     /// The echo interval as a duration.
     pub fn echo_interval(&self) -> Duration {
         Duration::from_secs(self.echo_interval_secs)
+    }
+
+    /// The state file, if persistence is on (`state_file` set and not empty).
+    pub fn state_path(&self) -> Option<&Path> {
+        self.state_file
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
     }
 
     /// The handshake timeout as a duration.

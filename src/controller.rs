@@ -84,11 +84,13 @@ pub fn start_with(
 ) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
+    // Dynamic taps kept across restarts (`[controller] state_file`), re-created below.
+    let state = crate::state::restore::open(&config, &tracker, shutdown.clone());
     let modules::Built {
         specs,
         topology,
         taps,
-    } = modules::build_all(&config);
+    } = modules::build_all_with(&config, state.sink, state.patch_sink);
     let mut specs = specs;
     specs.extend(extra);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
@@ -100,6 +102,14 @@ pub fn start_with(
         &tracker,
         shutdown.clone(),
     );
+    for (module, c) in state.controls {
+        if !bus.control(module, c) {
+            error!(
+                module,
+                "module not running: its stored state is not restored"
+            );
+        }
+    }
     let ctx = Arc::new(SwitchContext {
         config: SessionConfig::from_config(&config.controller),
         directory: Arc::new(config.directory()),

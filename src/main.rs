@@ -145,6 +145,11 @@ fn main() -> ExitCode {
             if !listen.is_empty() {
                 config.controller.listen = listen;
             }
+            // The operator's controller keeps its dynamic taps unless told otherwise.
+            config
+                .controller
+                .state_file
+                .get_or_insert_with(|| tapdemon::state::DEFAULT_STATE_FILE.into());
             let rt = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {

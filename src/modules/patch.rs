@@ -32,6 +32,7 @@ use crate::event::{Event, FlowRemovedReason};
 use crate::module::Module;
 use crate::outbox::{Msg, Outbox};
 use crate::pipeline::cookie::{Cookie, Kind};
+use crate::state::{PatchSnapshot, PatchStateSink};
 
 /// Priority of patch flows (a forwarding band of their own, above l2_learning's 0x1000).
 pub const PRIORITY: u16 = 0x2000;
@@ -173,6 +174,9 @@ impl Patch {
 pub struct PatchModule {
     patches: BTreeMap<String, Patch>,
     up: BTreeSet<DatapathId>,
+    /// Where activations are persisted ([`crate::state`]), and what it was last sent.
+    state_sink: Option<Box<dyn PatchStateSink>>,
+    saved: Vec<PatchSnapshot>,
 }
 
 impl PatchModule {
@@ -181,6 +185,8 @@ impl PatchModule {
         let mut m = PatchModule {
             patches: BTreeMap::new(),
             up: BTreeSet::new(),
+            state_sink: None,
+            saved: Vec::new(),
         };
         for d in patch_defs(entries, dir) {
             m.insert(d);
@@ -276,6 +282,33 @@ impl PatchModule {
             }
         }
         applied
+    }
+
+    /// Persist activations: `sink` gets the activated patches whenever they change.
+    pub fn with_state_sink(mut self, sink: Box<dyn PatchStateSink>) -> Self {
+        self.state_sink = Some(sink);
+        self
+    }
+
+    fn save_state(&mut self, now: Instant) {
+        let Some(sink) = self.state_sink.as_mut() else {
+            return;
+        };
+        let snap: Vec<PatchSnapshot> = self
+            .patches
+            .values()
+            .filter(|p| !p.is_static)
+            .filter_map(|p| {
+                p.until.map(|until| PatchSnapshot {
+                    name: p.name.clone(),
+                    until,
+                })
+            })
+            .collect();
+        if snap != self.saved {
+            sink.save_patches(&snap, now);
+            self.saved = snap;
+        }
     }
 
     /// Is the named patch active (static, or activated and not expired)?
@@ -419,6 +452,7 @@ impl Module for PatchModule {
             }
             _ => {}
         }
+        self.save_state(now);
     }
 }
 
@@ -630,5 +664,40 @@ mod tests {
             .collect();
         assert_eq!(adds.len(), 2);
         assert!(adds.iter().all(|f| f.hard_timeout == 0));
+    }
+
+    /// Records what the module persists ([`crate::state`]).
+    #[derive(Debug, Clone, Default)]
+    struct Saved(Arc<std::sync::Mutex<Vec<Vec<PatchSnapshot>>>>);
+
+    impl PatchStateSink for Saved {
+        fn save_patches(&mut self, patches: &[PatchSnapshot], _now: Instant) {
+            self.0.lock().unwrap().push(patches.to_vec());
+        }
+    }
+
+    #[test]
+    fn activations_are_persisted_when_they_change() {
+        let saved = Saved::default();
+        let mut m = PatchModule::new(&entries(), &SwitchDirectory::default())
+            .with_state_sink(Box::new(saved.clone()));
+        let t0 = Instant::now();
+        let mut out = Outbox::new();
+        m.handle(t0, &up(), &mut out);
+        assert!(
+            saved.0.lock().unwrap().is_empty(),
+            "static patches are not stored"
+        );
+        m.handle(t0, &activate(120), &mut out);
+        m.handle(t0, &activate(120), &mut out);
+        let until = t0 + Duration::from_secs(120);
+        let b = |until| PatchSnapshot {
+            name: "b".into(),
+            until,
+        };
+        assert_eq!(*saved.0.lock().unwrap(), vec![vec![b(until)]]);
+        let id = m.patches["b"].id;
+        m.handle(until, &Event::Timer(Timer { id }), &mut out);
+        assert_eq!(saved.0.lock().unwrap().last(), Some(&Vec::new()));
     }
 }

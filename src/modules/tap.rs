@@ -42,6 +42,7 @@ use crate::outbox::Outbox;
 use crate::pipeline::cookie::{Cookie, Kind};
 use crate::pipeline::plan::{plan, PlanError, TapRequest, TopologyNetwork, VlanPool};
 use crate::pipeline::{Direction, SwitchTap, TapId, TapRule, TapUpdate};
+use crate::state::{SavedOrigin, TapSnapshot, TapStateSink};
 use crate::topology::{PortRef, Topology};
 
 /// Timer id of the periodic re-plan (tap ids are 48-bit, so no clash).
@@ -177,6 +178,9 @@ pub struct TapModule {
     vlans: VlanPool,
     table: TapTable,
     reconcile_armed: bool,
+    /// Where dynamic taps are persisted ([`crate::state`]), and what it was last sent.
+    state_sink: Option<Box<dyn TapStateSink>>,
+    saved: Vec<TapSnapshot>,
 }
 
 impl std::fmt::Debug for TapModule {
@@ -206,6 +210,8 @@ impl TapModule {
             vlans: VlanPool::new(first..=last),
             table: TapTable::default(),
             reconcile_armed: false,
+            state_sink: None,
+            saved: Vec::new(),
         };
         for e in entries {
             let (Some(source), Some(monitor)) = (
@@ -242,6 +248,44 @@ impl TapModule {
     /// The shared state for the REST API.
     pub fn table(&self) -> TapTable {
         self.table.clone()
+    }
+
+    /// Persist the dynamic taps: `sink` gets them whenever they change.
+    pub fn with_state_sink(mut self, sink: Box<dyn TapStateSink>) -> Self {
+        self.state_sink = Some(sink);
+        self
+    }
+
+    /// Hand the sink the dynamic taps (active, not static) if they changed.
+    fn save_state(&mut self, now: Instant) {
+        let Some(sink) = self.state_sink.as_mut() else {
+            return;
+        };
+        let snap: Vec<TapSnapshot> = self
+            .taps
+            .values()
+            .filter(|t| t.active)
+            .filter_map(|t| {
+                let origin = match t.origin {
+                    Origin::Static => return None,
+                    Origin::Activatable => SavedOrigin::Activatable,
+                    Origin::Runtime => SavedOrigin::Runtime,
+                };
+                Some(TapSnapshot {
+                    name: t.name.clone(),
+                    origin,
+                    source: t.source,
+                    monitor: t.monitor,
+                    direction: t.direction,
+                    filter: t.filter.clone(),
+                    until: t.until,
+                })
+            })
+            .collect();
+        if snap != self.saved {
+            sink.save(&snap, now);
+            self.saved = snap;
+        }
     }
 
     fn insert(&mut self, spec: TapSpec, origin: Origin, default_duration: Duration) {
@@ -684,6 +728,7 @@ impl Module for TapModule {
             _ => return,
         }
         self.publish();
+        self.save_state(now);
     }
 }
 
