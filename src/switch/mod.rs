@@ -6,7 +6,8 @@
 //! - [`wire`]: the neutral messages the session speaks; [`of10`] and [`of13`] convert them
 //!   to and from each version's codec types (the only version-specific code here).
 //! - [`handle`]: the registry of connected switches, by datapath id.
-//! - [`driver`]: the task owning the `TcpStream`.
+//! - [`driver`]: the task owning the connection (TCP, or TLS after [`tls`]'s handshake).
+//! - [`tls`]: OpenFlow over TLS (`ssl:` targets): certificates, mutual authentication.
 
 pub mod driver;
 pub mod handle;
@@ -14,6 +15,7 @@ pub mod handshake;
 pub mod of10;
 pub mod of13;
 pub mod session;
+pub mod tls;
 pub mod wire;
 
 use std::fmt;
