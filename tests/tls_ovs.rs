@@ -395,11 +395,25 @@ fn ovs_connects_over_tls_and_bad_certificates_are_refused_without_disturbing_it(
         "TLS handshake failed"
     )
     .is_empty()));
-    // A client that never sends a ClientHello is dropped after handshake_timeout_secs.
-    let (peer, got) = ctl.rt.block_on(plain_client(ctl.tls_port, &[]));
+    // A client that never sends a ClientHello is dropped after handshake_timeout_secs;
+    // meanwhile a good client is served at once.
+    let ((peer, got), (_, good)) = ctl.rt.block_on(async {
+        let silent = tokio::spawn(plain_client(ctl.tls_port, &[]));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let good = tls_client(ctl.tls_port, &pki, Some("sw")).await;
+        (silent.await.unwrap(), good)
+    });
     assert!(got.is_empty(), "{got:?}");
     assert!(
-        !logged(peer, "TLS handshake not finished in time").is_empty(),
+        matches!(good, Outcome::Bytes(h) if h[1] == OFPT_HELLO),
+        "good client beside a stalled one: {good:?}"
+    );
+    assert!(
+        wait_until(SECS(5), || !logged(
+            peer,
+            "TLS handshake not finished in time"
+        )
+        .is_empty()),
         "slow handshake from {peer} not logged"
     );
 
