@@ -14,7 +14,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::info;
@@ -36,7 +35,7 @@ use crate::module::ModuleSpec;
 /// Run the controller on `listeners`, with the REST API when `[rest] enabled`, until
 /// `shutdown` is cancelled. `config_path`: the file SIGHUP and `POST /api/reload` re-read.
 pub async fn run(
-    listeners: Vec<TcpListener>,
+    listeners: Vec<controller::Listener>,
     config: Config,
     config_path: Option<PathBuf>,
     shutdown: CancellationToken,

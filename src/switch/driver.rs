@@ -1,4 +1,5 @@
-//! The tokio task that owns one switch's `TcpStream` and drives its [`Session`]
+//! The tokio task that owns one switch's connection (TCP, or TLS: [`super::tls`]) and
+//! drives its [`Session`]
 //! (quinn's `ConnectionDriver`): read frames, feed the session, write what it transmits,
 //! fire its timer, apply commands from modules, publish its outputs on the bus.
 //!
@@ -14,8 +15,7 @@ use bytes::BytesMut;
 use futures_util::{FutureExt, StreamExt};
 use proto::codec::{FrameError, OfFramer};
 use proto::DatapathId;
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant as TokioInstant;
@@ -58,19 +58,33 @@ const RUNTIME_ORIGIN: usize = usize::MAX;
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
 
-/// Serve one switch connection until it closes.
+/// Serve one switch TCP connection until it closes.
 pub async fn run(stream: TcpStream, peer: SocketAddr, ctx: Arc<SwitchContext>) {
-    let span = info_span!("switch", %peer, dpid = field::Empty, name = field::Empty);
-    drive(stream, ctx).instrument(span).await
-}
-
-async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
-    let conn = ctx.next_conn.fetch_add(1, Ordering::Relaxed);
     // Small control messages: do not let Nagle hold them back.
     let _ = stream.set_nodelay(true);
+    let (rd, wr) = stream.into_split();
+    serve(rd, wr, peer, ctx).await
+}
+
+/// Serve one switch connection, given as its read and write halves (a TCP socket's, or a
+/// TLS stream's after its handshake), until it closes.
+pub async fn serve<R, W>(rd: R, wr: W, peer: SocketAddr, ctx: Arc<SwitchContext>)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let span = info_span!("switch", %peer, dpid = field::Empty, name = field::Empty);
+    drive(rd, wr, ctx).instrument(span).await
+}
+
+async fn drive<R, W>(rd: R, mut wr: W, ctx: Arc<SwitchContext>)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let conn = ctx.next_conn.fetch_add(1, Ordering::Relaxed);
     // Reads are framed by OfFramer; writes go straight to the socket, one write per
     // burst of transmits.
-    let (rd, mut wr) = stream.into_split();
     let mut framed = FramedRead::new(rd, OfFramer);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let now = TokioInstant::now().into_std();
@@ -299,7 +313,7 @@ fn publish_outputs(
     }
 }
 
-async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Result<()> {
+async fn flush<W: AsyncWrite + Unpin>(session: &mut Session, wr: &mut W) -> std::io::Result<()> {
     let mut buf = BytesMut::new();
     while let Some(bytes) = session.poll_transmit() {
         buf.extend_from_slice(&bytes);
@@ -307,6 +321,8 @@ async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Resul
     if !buf.is_empty() {
         crate::metrics::record_out(&buf);
         wr.write_all(&buf).await?;
+        // A no-op on TCP; TLS may hold the last record until flushed.
+        wr.flush().await?;
     }
     Ok(())
 }

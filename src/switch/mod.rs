@@ -6,8 +6,9 @@
 //! - [`wire`]: the neutral messages the session speaks; [`of10`] and [`of13`] convert them
 //!   to and from each version's codec types (the only version-specific code here).
 //! - [`handle`]: the registry of connected switches, by datapath id.
-//! - [`driver`]: the task owning the `TcpStream`.
 //! - [`stats`]: flow and port statistics on demand (request, reassembly, timeout).
+//! - [`driver`]: the task owning the connection (TCP, or TLS after [`tls`]'s handshake).
+//! - [`tls`]: OpenFlow over TLS (`ssl:` targets): certificates, mutual authentication.
 
 pub mod driver;
 pub mod handle;
@@ -16,6 +17,7 @@ pub mod of10;
 pub mod of13;
 pub mod session;
 pub mod stats;
+pub mod tls;
 pub mod wire;
 
 use std::fmt;
