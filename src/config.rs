@@ -94,9 +94,9 @@ pub struct ControllerConfig {
     pub handshake_timeout_secs: u64,
     /// PACKET_INs queued per module before further ones are dropped (and counted).
     pub module_queue_len: usize,
-    /// Where dynamic taps are kept across restarts ([`crate::state`]). Unset: `tapdemon
-    /// run` uses [`crate::state::DEFAULT_STATE_FILE`] (a controller started as a library
-    /// keeps none); `""`: not kept.
+    /// Where dynamic taps are kept across restarts ([`crate::state`]). Unset: `tapdemon run`
+    /// uses `$TAPDEMON_STATE_FILE` if set, else [`crate::state::DEFAULT_STATE_FILE`] (a
+    /// controller started as a library keeps none); `""`: not kept.
     pub state_file: Option<PathBuf>,
     /// Addresses to accept OpenFlow over TLS on (OVS `ssl:` targets; 6653 is also
     /// conventional for it). Empty by default: TLS needs the three files below.

@@ -240,6 +240,8 @@ fn reload_applies_only_the_difference(versions: OfVersions) {
         ])
         .arg(&conf)
         .env("RUST_LOG", "info")
+        // Not the machine's state file: this test's API tap must not outlive it.
+        .env("TAPDEMON_STATE_FILE", lab.path("state.json"))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
