@@ -107,7 +107,8 @@ EOT
 trap cleanup EXIT
 
 say "starting tapdemon with mininet/pytapdemon.toml"
-"$bin" run --config mininet/pytapdemon.toml >"$work/tapdemon.log" 2>&1 9>&- &
+# A private state file: every demo starts from the config alone (no taps from earlier runs).
+TAPDEMON_STATE_FILE="$work/state.json" "$bin" run --config mininet/pytapdemon.toml >"$work/tapdemon.log" 2>&1 9>&- &
 pids+=($!)
 sleep 0.5
 

@@ -60,7 +60,7 @@ ovs-vsctl --no-wait init
 ovs-vswitchd "unix:$dir/db.sock" --pidfile="$dir/ovs-vswitchd.pid" \
     --log-file="$dir/ovs-vswitchd.log" --no-chdir --detach -vconsole:off 9>&-
 
-"$bin" run --config mininet/pytapdemon.toml >"$dir/tapdemon.log" 2>&1 9>&- &
+TAPDEMON_STATE_FILE="$dir/state.json" "$bin" run --config mininet/pytapdemon.toml >"$dir/tapdemon.log" 2>&1 9>&- &
 pid=$!
 for _ in $(seq 1 50); do
     (exec 3<>/dev/tcp/127.0.0.1/6653) 2>/dev/null && break

@@ -66,7 +66,7 @@ listen = "127.0.0.1:$rest_port"
 port_stats_interval_secs = 1   # the page's live rates show within seconds
 EOF
 "$bin" check-config "$work/tapdemon.toml"
-"$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 &
+TAPDEMON_STATE_FILE="$work/state.json" "$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$rest_port/api/switches" >/dev/null 2>&1 && break
