@@ -8,6 +8,7 @@
 //! - [`handle`]: the registry of connected switches, by datapath id.
 //! - [`driver`]: the task owning the `TcpStream`.
 
+pub mod bundle;
 pub mod driver;
 pub mod handle;
 pub mod handshake;
@@ -19,7 +20,7 @@ pub mod wire;
 use std::fmt;
 use std::time::Duration;
 
-use proto::DecodeError;
+use proto::{DatapathId, DecodeError};
 
 use crate::event::OfError;
 
@@ -66,6 +67,15 @@ pub enum ConnectionError {
     /// A newer connection from the same datapath id replaced this one.
     #[error("replaced by a new connection from the same datapath id")]
     Replaced,
+    /// Another live session of this datapath id keeps flapping with this one: the
+    /// established session is kept ([`handle::Switches::admit`]).
+    #[error("datapath id {dpid} is already connected (session {established}) and flapping: refused, hold-down")]
+    DuplicateDatapathId {
+        /// The datapath id.
+        dpid: DatapathId,
+        /// The connection kept.
+        established: u64,
+    },
     /// The switch closed the connection.
     #[error("connection closed by the switch")]
     Closed,
