@@ -16,6 +16,7 @@
 //!   every dump shows none or all of its flows, and `installed` always comes with all;
 //! - the converged tap has the flows of a clean install and copies h1's traffic to the
 //!   monitor h3.
+//!
 //! Once on OF1.0, once on OF1.3. Needs root and OVS; fails, never skips, without them.
 
 #[path = "fault_common/mod.rs"]

@@ -10,6 +10,7 @@
 //!    are logged, and retried;
 //! 3. an sFlow-RT-compatible server (in this test) answers: the client puts its flow
 //!    definition and logs "sFlow-RT connected".
+//!
 //! Needs root and OVS; fails, never skips, when they are missing.
 
 #[path = "fault_common/mod.rs"]
