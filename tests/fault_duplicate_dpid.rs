@@ -78,6 +78,10 @@ fn newer_session_wins_without_flapping() {
             .get(DatapathId(REAL))
             .is_some_and(|h| h.conn != imp && h.conn != real && h.info.ports.len() != 9)
     });
+    // The modules hear of it a moment after the registry changed.
+    wait_for("two replacements (impostor in, real back)", SECS(5), || {
+        ups(&ctl, REAL, t0).len() >= 2
+    });
     assert!(
         ups(&ctl, REAL, t0) == [true, true],
         "expected two replacements (impostor in, real back): {:?}",
