@@ -24,7 +24,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use proto::flow::Match;
 use proto::DatapathId;
@@ -104,6 +104,10 @@ pub struct TapInfo {
     pub state: String,
     /// Switches holding its flows.
     pub switches: Vec<String>,
+    /// When the switches confirmed (barrier) every flow of the current activation, Unix
+    /// epoch microseconds (wall clock, so a client can compare it with its own send time:
+    /// the trigger latency benchmark does). `None` while inactive or installing.
+    pub confirmed_at_us: Option<u64>,
 }
 
 /// The taps' state, shared with the REST API (written by the module after each event).
@@ -140,6 +144,8 @@ struct Tap {
     /// The source part, sent once `pending` is empty.
     waiting_source: Option<(DatapathId, SwitchTap)>,
     state: String,
+    /// See [`TapInfo::confirmed_at_us`].
+    confirmed_at: Option<SystemTime>,
 }
 
 impl Tap {
@@ -257,6 +263,7 @@ impl TapModule {
             pending: BTreeSet::new(),
             waiting_source: None,
             state: "inactive".into(),
+            confirmed_at: None,
         };
         self.taps.insert(spec.name, tap);
     }
@@ -466,6 +473,7 @@ impl TapModule {
         }
         tap.installed.clear();
         tap.pending.clear();
+        tap.confirmed_at = None;
         let runtime = tap.origin == Origin::Runtime;
         self.reconcile(name, now, out);
         if runtime {
@@ -531,6 +539,11 @@ impl TapModule {
                     }),
                 state: t.state.clone(),
                 switches: t.installed.keys().map(|d| d.to_string()).collect(),
+                confirmed_at_us: t.confirmed_at.and_then(|c| {
+                    c.duration_since(UNIX_EPOCH)
+                        .ok()
+                        .map(|d| d.as_micros() as u64)
+                }),
             })
             .collect();
         *self.table.0.write().unwrap_or_else(PoisonError::into_inner) = list;
@@ -653,6 +666,8 @@ impl Module for TapModule {
                     if tap.state != "installed" {
                         info!(tap = name, "tap installed");
                     }
+                    // Wall clock on purpose: compared with a client's send time.
+                    tap.confirmed_at.get_or_insert_with(SystemTime::now);
                     tap.state = "installed".into();
                 }
             }

@@ -242,8 +242,8 @@ mod tests {
 
     #[test]
     fn seed_scenario_parses_and_errors_name_the_line() {
-        let seed = include_str!("../../mininet/seed.toml");
-        let c = Config::parse(seed, "seed.toml".as_ref()).unwrap();
+        let seed = include_str!("../../mininet/pytapdemon.toml");
+        let c = Config::parse(seed, "pytapdemon.toml".as_ref()).unwrap();
         assert_eq!((c.tap.len(), c.patch.len(), c.trigger.len()), (3, 4, 1));
         let (line, key, msg) = err(
             "[switches]\ns1 = 1\n[[tap]]\nname = \"x\"\nsource = \"s1:1\"\nmonitor = \"s9:1\"\n",

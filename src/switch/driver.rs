@@ -159,6 +159,9 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                             session.send_atomic(origin, Batch { confirm: Some(batch), msgs })
                         }
                         Command::Close(reason) => session.close(reason),
+                        Command::Stats { request, timeout, reply } => {
+                            session.request_stats(TokioInstant::now().into_std(), request, timeout, reply)
+                        }
                     }
                     taken += 1;
                     next = if taken < 256 { rx.try_recv().ok() } else { None };
@@ -193,6 +196,9 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                 },
             ),
             Command::Close(_) => {}
+            Command::Stats { reply, .. } => {
+                let _ = reply.send(Err(super::stats::StatsError::NotConnected));
+            }
         }
     }
     publish_outputs(

@@ -22,9 +22,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use proto::DatapathId;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::session::Origin;
+use super::stats::{StatsError, StatsRequest, StatsResult};
 use super::ConnectionError;
 use crate::event::{BatchId, SwitchInfo};
 use crate::outbox::Batch;
@@ -50,6 +51,15 @@ pub enum Command {
         /// The change.
         update: TapUpdate,
     },
+    /// Ask for statistics; the reassembled answer (or why not) goes to `reply`.
+    Stats {
+        /// What to ask for.
+        request: StatsRequest,
+        /// How long the switch has to answer completely.
+        timeout: Duration,
+        /// Where the answer goes.
+        reply: oneshot::Sender<StatsResult>,
+    },
     /// Close the connection.
     Close(ConnectionError),
 }
@@ -70,6 +80,30 @@ impl SwitchHandle {
     /// Queue a batch; false if the task has gone.
     pub fn send(&self, origin: Origin, batch: Batch) -> bool {
         self.tx.send(Command::Send { origin, batch }).is_ok()
+    }
+
+    /// Ask the switch for statistics and wait for the complete answer: at most `timeout`
+    /// (the session enforces it; a small margin here covers a task that has gone).
+    pub async fn stats(&self, request: StatsRequest, timeout: Duration) -> StatsResult {
+        let (reply, rx) = oneshot::channel();
+        let cmd = Command::Stats {
+            request,
+            timeout,
+            reply,
+        };
+        if self.tx.send(cmd).is_err() {
+            return Err(StatsError::NotConnected);
+        }
+        let gone = || StatsError::Disconnected {
+            msg_type: match request {
+                StatsRequest::Flows => "flow statistics request",
+                StatsRequest::Ports => "port statistics request",
+            },
+        };
+        match tokio::time::timeout(timeout + Duration::from_secs(1), rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) | Err(_) => Err(gone()),
+        }
     }
 
     /// Queue a tap change for the switch's pipeline; false if the task has gone.

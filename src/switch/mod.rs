@@ -7,6 +7,7 @@
 //!   to and from each version's codec types (the only version-specific code here).
 //! - [`handle`]: the registry of connected switches, by datapath id.
 //! - [`driver`]: the task owning the `TcpStream`.
+//! - [`stats`]: flow and port statistics on demand (request, reassembly, timeout).
 
 pub mod bundle;
 pub mod driver;
@@ -15,6 +16,7 @@ pub mod handshake;
 pub mod of10;
 pub mod of13;
 pub mod session;
+pub mod stats;
 pub mod wire;
 
 use std::fmt;

@@ -23,6 +23,7 @@ use tracing::{debug, info, warn};
 
 use super::bundle;
 use super::handshake::{self, PeerHello, Version, OFPT_HELLO};
+use super::stats::{StatsError, StatsReply, StatsTable};
 use super::wire::{self, Incoming, Outgoing};
 use super::ConnectionError;
 use crate::config::SwitchDirectory;
@@ -129,6 +130,8 @@ pub struct Session {
     pending: HashMap<u32, PendingBatch>,
     /// xid of a message in a confirmed batch -> (its batch's barrier xid, index, type).
     batch_xids: HashMap<u32, (u32, usize, &'static str)>,
+    /// Outstanding flow/port statistics requests.
+    stats: StatsTable,
     transmit: VecDeque<Bytes>,
     outputs: VecDeque<Output>,
     close_reason: Option<ConnectionError>,
@@ -156,6 +159,7 @@ impl Session {
             recent: VecDeque::new(),
             pending: HashMap::new(),
             batch_xids: HashMap::new(),
+            stats: StatsTable::default(),
             transmit: VecDeque::new(),
             outputs: VecDeque::new(),
             close_reason: None,
@@ -226,7 +230,10 @@ impl Session {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
             State::Closed => None,
-            State::Main => self.next_echo,
+            State::Main => match (self.next_echo, self.stats.next_deadline()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
             _ => Some(self.handshake_deadline),
         }
     }
@@ -256,6 +263,7 @@ impl Session {
             ));
         }
         self.batch_xids.clear();
+        self.stats.fail_all();
         self.close_reason = Some(reason);
     }
 
@@ -397,6 +405,11 @@ impl Session {
 
     fn handle_undecodable(&mut self, header: Header, buf: &Bytes, error: DecodeError) {
         warn!(context = error.context, field = error.field, offset = error.offset, %error, "undecodable message");
+        let stats_error = error.clone();
+        self.stats.fail(header.xid, |msg_type| StatsError::Decode {
+            msg_type,
+            error: stats_error,
+        });
         let length_problem = matches!(
             error.kind,
             DecodeErrorKind::Truncated { .. }
@@ -437,6 +450,12 @@ impl Session {
                 }
             }
             Incoming::BarrierReply => self.handle_barrier_reply(header.xid),
+            Incoming::FlowStatsReply { flows, more } => {
+                self.stats_part(header.xid, StatsReply::Flows(flows), more)
+            }
+            Incoming::PortStatsReply { ports, more } => {
+                self.stats_part(header.xid, StatsReply::Ports(ports), more)
+            }
             Incoming::PacketIn(pi) if self.state == State::Main => {
                 self.outputs
                     .push_back(Output::Broadcast(Event::PacketIn(pi)));
@@ -546,6 +565,12 @@ impl Session {
             warn!(%error, "switch refused the handshake");
             return self.close(ConnectionError::Refused(error));
         }
+        if self.stats.contains(xid) {
+            warn!(xid, %error, "switch refused a statistics request");
+            self.stats
+                .fail(xid, |msg_type| StatsError::Refused { msg_type, error });
+            return;
+        }
         if let Some((barrier, index, msg_type)) = self.batch_xids.remove(&xid) {
             if let Some(p) = self.pending.get_mut(&barrier) {
                 debug!(xid, msg_type, %error, batch = p.id, "error in confirmed batch");
@@ -597,6 +622,7 @@ impl Session {
         match self.state {
             State::Closed => {}
             State::Main => {
+                self.stats.expire(now);
                 let Some(at) = self.next_echo else { return };
                 if now < at {
                     return;
@@ -755,6 +781,10 @@ impl Session {
         }
     }
 }
+
+// Statistics requests: `request_stats` and the reply parts (session_stats.rs).
+#[path = "session_stats.rs"]
+mod session_stats;
 
 #[cfg(test)]
 #[path = "session_tests.rs"]
