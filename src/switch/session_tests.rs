@@ -628,6 +628,7 @@ fn atomic_batch_is_one_ordered_bundle_on_of13_and_plain_on_of10() {
     );
     let types: Vec<u8> = drain(&mut s).iter().map(|b| hdr(b).1).collect();
     assert_eq!(types, [14, 14, 18]);
+}
 
 // ---- statistics requests ----
 
