@@ -73,7 +73,8 @@ pub fn build_all(config: &Config) -> Built {
             Box::new(l2_learning::L2Learning::new(l2.clone()))
         });
     }
-    if !config.patch.is_empty() {
+    // Patches and triggers run even with none configured, so a reload can add some.
+    {
         let m = patch::PatchModule::new(&config.patch, &dir);
         push(&mut out, &dir, None, Box::new(m));
     }
@@ -85,7 +86,7 @@ pub fn build_all(config: &Config) -> Built {
         taps = Some(tap.table());
         push(&mut out, &dir, None, Box::new(tap));
     }
-    if !config.trigger.is_empty() {
+    {
         let locate: trigger::HostLocator = match &topo {
             Some(t) => {
                 let t = t.clone();

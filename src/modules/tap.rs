@@ -488,6 +488,15 @@ impl TapModule {
                 self.activate(now, name, duration.or(default), by, out)
             }
             Control::Deactivate { name, by } => self.deactivate(now, name, by, out),
+            Control::Reconfigure { items, done } => {
+                if let super::control::Reconfig::Taps {
+                    reconcile_secs,
+                    taps,
+                } = items
+                {
+                    done.done(self.reconfigure(now, *reconcile_secs, taps, out));
+                }
+            }
             Control::CreateTap { spec, duration, by } => {
                 let same = self.taps.get(&spec.name).map(|t| {
                     t.source == spec.source
@@ -681,6 +690,9 @@ impl Module for TapModule {
 #[cfg(test)]
 #[path = "tap_tests.rs"]
 mod tests;
+
+#[path = "tap_reload.rs"]
+mod reload;
 
 /// Whole seconds, rounded up: a hard timeout must not end an activation early, and
 /// `duration_secs = 4` must read `hard_timeout=4` on the switch.

@@ -1,9 +1,11 @@
 //! `GET /api/patches` and `GET /api/triggers` over the running config and the switches.
 //!
 //! A patch is shown as configured (`[[patch]]`: name, switch, ports, static or activatable),
-//! and whether it is installed is read from its switch now: its flows carry the patch's
-//! cookie (`Cookie::new(Kind::Patch, index + 1)`, as the patch module sets it), and the
-//! time left of an activation is their hard timeout minus their age. A trigger is shown as
+//! and whether it is installed is read from its switch now: its flows are the patch-cookie
+//! flows (`Kind::Patch`) whose `in_port` is one of its ports (the patch module numbers its
+//! cookies by creation, and a reload keeps a patch's id, so the config order says nothing;
+//! two patches on one switch never share a port), and the time left of an activation is
+//! their hard timeout minus their age. A trigger is shown as
 //! configured (`[[trigger]]`), with the threshold events for its threshold that the event
 //! hub holds (the handler adds them).
 
@@ -28,8 +30,14 @@ pub struct PatchDef {
     pub ports: [u32; 2],
     /// Installed whenever the switch is up.
     pub is_static: bool,
-    /// The cookie on its flows.
-    pub cookie: u64,
+}
+
+impl PatchDef {
+    /// Whether `f` is one of this patch's flows (on its switch).
+    fn owns(&self, f: &FlowStat) -> bool {
+        Cookie::parse(f.cookie).is_some_and(|c| c.kind == Kind::Patch)
+            && f.match_.in_port.is_some_and(|p| self.ports.contains(&p))
+    }
 }
 
 /// The config's patches and triggers.
@@ -48,15 +56,12 @@ impl ConfigTables {
         let patches = config
             .patch
             .iter()
-            .enumerate()
-            .map(|(i, e)| PatchDef {
+            .map(|e| PatchDef {
                 name: e.name.get_ref().clone(),
                 switch: e.switch.get_ref().to_string(),
                 dpid: dir.resolve(e.switch.get_ref()),
                 ports: *e.ports.get_ref(),
                 is_static: e.is_static,
-                // The patch module numbers its patches from 1 in config order.
-                cookie: Cookie::new(Kind::Patch, i as u64 + 1).value(),
             })
             .collect();
         let triggers = config
@@ -101,7 +106,7 @@ impl ConfigTables {
                     .iter()
                     .filter(|(d, _)| Some(*d) == p.dpid)
                     .flat_map(|(_, f)| f.iter())
-                    .filter(|f| f.cookie == p.cookie)
+                    .filter(|f| p.owns(f))
                     .collect();
                 let remaining_secs = mine
                     .iter()
@@ -166,8 +171,9 @@ mod tests {
         )
         .unwrap();
         let t = ConfigTables::from_config(&cfg);
-        assert_eq!(t.patches[1].cookie, Cookie::new(Kind::Patch, 2).value());
-        let flow = |cookie, hard_timeout, duration_sec| FlowStat {
+        // Any patch id: after reloads ids no longer follow config order.
+        let patch = Cookie::new(Kind::Patch, 9).value();
+        let flow = |cookie, in_port, hard_timeout, duration_sec| FlowStat {
             table_id: 0,
             duration_sec,
             priority: 0x2000,
@@ -176,10 +182,19 @@ mod tests {
             cookie,
             packet_count: 0,
             byte_count: 0,
-            match_: Default::default(),
+            match_: proto::flow::Match {
+                in_port: Some(in_port),
+                ..Default::default()
+            },
             actions: vec![],
         };
-        let stats = Flows(vec![flow(t.patches[1].cookie, 120, 20), flow(7, 0, 1)]);
+        let stats = Flows(vec![
+            flow(patch, 3, 120, 20),
+            flow(patch, 4, 120, 20),
+            // Not a patch cookie, or not its ports: not its flows.
+            flow(7, 3, 0, 1),
+            flow(patch, 5, 0, 1),
+        ]);
         let v = t.patches(&stats).await.unwrap();
         assert_eq!((v[0].name.as_str(), v[0].active), ("p1", false));
         assert_eq!((v[1].active, v[1].remaining_secs), (true, Some(100.0)));

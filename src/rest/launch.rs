@@ -8,9 +8,8 @@
 //! Flow statistics and polled port counters come from [`start_stats`], topology and tap
 //! changes reach the event stream through [`start_watch`]; patches and triggers are shown
 //! from the running config (`super::config_view::ConfigTables`).
-//!
-//! Still to plug in here when it lands: config diff of taps, patches and triggers
-//! (`ConfigReloader::with_applier(..)`).
+//! A reload (SIGHUP or the API) applies taps, patches and triggers as a diff through
+//! [`ModulesApplier`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,7 +25,7 @@ use super::RestConfig;
 use crate::controller::Handle;
 
 use super::events::{EventForwarder, EventHub};
-use super::reload::{reload_on_sighup, ConfigReloader};
+use super::reload::{reload_on_sighup, ConfigReloader, ModulesApplier};
 use super::runtime_view::{ConfigFn, RuntimeView};
 use super::state::Reloader;
 use super::{AppState, RestError};
@@ -48,9 +47,11 @@ pub async fn run(
         module: Box::new(EventForwarder::new(hub.clone())),
         switches: None,
     };
-    let reloader = config_path.map(|p| Arc::new(ConfigReloader::new(p, config.clone())));
     let (handle, tracker) =
         controller::start_with(listeners, config.clone(), shutdown.clone(), vec![forwarder]);
+    let applier = Arc::new(ModulesApplier::new(handle.bus.clone()));
+    let reloader =
+        config_path.map(|p| Arc::new(ConfigReloader::new(p, config.clone()).with_applier(applier)));
     let handle = controller::start_sources(handle, &config, &tracker, shutdown.clone()).await;
     let sflow = handle
         .sources

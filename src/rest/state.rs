@@ -360,6 +360,8 @@ pub struct ReloadReport {
     pub changed: Vec<String>,
     /// Untouched.
     pub unchanged: usize,
+    /// The untouched ones, by `kind:name` (no flow-mod was sent for them).
+    pub unchanged_names: Vec<String>,
     /// Sections that changed but only take effect on restart (`controller.listen`).
     pub needs_restart: Vec<String>,
 }

@@ -260,6 +260,7 @@ mod tests {
             vlan: None,
             state: String::new(),
             switches: vec![],
+            confirmed_at_us: None,
         }
     }
 
