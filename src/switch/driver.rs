@@ -21,9 +21,9 @@ use tokio::sync::mpsc;
 use tokio::time::Instant as TokioInstant;
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
-use tracing::{field, info, info_span, warn, Instrument, Span};
+use tracing::{error, field, info, info_span, warn, Instrument, Span};
 
-use super::handle::{Command, SwitchHandle, Switches};
+use super::handle::{Admission, Command, SwitchHandle, Switches};
 use super::session::{Output, Session, SessionConfig};
 use super::ConnectionError;
 use crate::bus::{Budget, Bus};
@@ -170,7 +170,7 @@ where
                         }
                         Command::Tap { origin, batch, update } => {
                             let msgs = pipeline.as_mut().map(|p| p.update(update)).unwrap_or_default();
-                            session.send_batch(origin, Batch { confirm: Some(batch), msgs })
+                            session.send_atomic(origin, Batch { confirm: Some(batch), msgs })
                         }
                         Command::Close(reason) => session.close(reason),
                         Command::Stats { request, timeout, reply } => {
@@ -261,15 +261,6 @@ fn publish_outputs(
     while let Some(out) = session.poll_output() {
         match out {
             Output::Up(info) => {
-                // The pipeline's own flows (OF1.3 table-0 default, stale tap flows gone)
-                // go out before any module hears of the switch.
-                let p = Pipeline::new(info.version, info.ports.keys().copied());
-                let connect = Batch {
-                    confirm: None,
-                    msgs: p.connect(),
-                };
-                session.send_batch(RUNTIME_ORIGIN, connect);
-                *pipeline = Some(p);
                 let span = Span::current();
                 span.record("dpid", field::display(info.id.dpid));
                 if let Some(name) = &info.id.name {
@@ -280,7 +271,36 @@ fn publish_outputs(
                     info: info.clone(),
                     tx: tx.clone(),
                 };
-                let old = ctx.switches.register(handle);
+                let now = TokioInstant::now().into_std();
+                let old = match ctx.switches.admit(handle, now) {
+                    Admission::New => None,
+                    Admission::Replaced(old) => Some(old),
+                    Admission::Refused {
+                        established,
+                        refused,
+                    } => {
+                        // Loud: two live switches share this datapath id (see handle.rs).
+                        error!(
+                            established,
+                            refused,
+                            "duplicate datapath id: another live switch keeps replacing this one; keeping the established session, refusing this one"
+                        );
+                        session.close(ConnectionError::DuplicateDatapathId {
+                            dpid: info.id.dpid,
+                            established,
+                        });
+                        continue;
+                    }
+                };
+                // The pipeline's own flows (OF1.3 table-0 default, stale tap flows gone)
+                // go out before any module hears of the switch.
+                let p = Pipeline::new(info.version, info.ports.keys().copied());
+                let connect = Batch {
+                    confirm: None,
+                    msgs: p.connect(),
+                };
+                session.send_batch(RUNTIME_ORIGIN, connect);
+                *pipeline = Some(p);
                 if let Some(old) = &old {
                     info!(
                         old_conn = old.conn,

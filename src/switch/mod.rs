@@ -10,6 +10,7 @@
 //! - [`driver`]: the task owning the connection (TCP, or TLS after [`tls`]'s handshake).
 //! - [`tls`]: OpenFlow over TLS (`ssl:` targets): certificates, mutual authentication.
 
+pub mod bundle;
 pub mod driver;
 pub mod handle;
 pub mod handshake;
@@ -23,7 +24,7 @@ pub mod wire;
 use std::fmt;
 use std::time::Duration;
 
-use proto::DecodeError;
+use proto::{DatapathId, DecodeError};
 
 use crate::event::OfError;
 
@@ -70,6 +71,15 @@ pub enum ConnectionError {
     /// A newer connection from the same datapath id replaced this one.
     #[error("replaced by a new connection from the same datapath id")]
     Replaced,
+    /// Another live session of this datapath id keeps flapping with this one: the
+    /// established session is kept ([`handle::Switches::admit`]).
+    #[error("datapath id {dpid} is already connected (session {established}) and flapping: refused, hold-down")]
+    DuplicateDatapathId {
+        /// The datapath id.
+        dpid: DatapathId,
+        /// The connection kept.
+        established: u64,
+    },
     /// The switch closed the connection.
     #[error("connection closed by the switch")]
     Closed,

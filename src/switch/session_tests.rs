@@ -551,6 +551,85 @@ fn packet_in_of13_becomes_neutral_event() {
     }
 }
 
+#[test]
+fn atomic_batch_is_one_ordered_bundle_on_of13_and_plain_on_of10() {
+    let t = Instant::now();
+    let mut s = up13(t);
+    outputs(&mut s);
+    drain(&mut s);
+    s.send_atomic(
+        5,
+        Batch {
+            confirm: Some(9),
+            msgs: vec![flow(1), Msg::Barrier, flow(2)],
+        },
+    );
+    let tx = drain(&mut s);
+    // OPEN, two ADD_MESSAGEs (the barrier dropped), COMMIT, then our barrier.
+    let h: Vec<_> = tx.iter().map(hdr).collect();
+    assert_eq!(h.iter().map(|h| h.1).collect::<Vec<_>>(), [4, 4, 4, 4, 20]);
+    let exp_type = |b: &Bytes| u32::from_be_bytes([b[12], b[13], b[14], b[15]]);
+    let bundle_of = |b: &Bytes| u32::from_be_bytes([b[16], b[17], b[18], b[19]]);
+    assert_eq!(
+        tx[..4].iter().map(exp_type).collect::<Vec<_>>(),
+        [2300, 2301, 2301, 2300]
+    );
+    assert!(tx[..4].iter().all(|b| bundle_of(b) == bundle_of(&tx[0])));
+    assert_eq!((tx[0][21], tx[3][21]), (0, 4), "OPEN then COMMIT");
+    // The wrapped flow-mod keeps the ADD_MESSAGE's xid and decodes as a flow-mod.
+    let inner = tx[1].slice(24..);
+    assert_eq!(hdr(&inner), (4, 14, h[1].2));
+    // A refused flow-mod (by its xid) and the failed commit reject the batch.
+    let err = |xid: u32, data: Bytes| {
+        m13(
+            of13::Message::Error(of13::ErrorMsg::Standard {
+                ty: 5,
+                code: 0,
+                data,
+            }),
+            xid,
+        )
+    };
+    s.handle_message(t, err(h[2].2, tx[2].slice(24..)));
+    s.handle_message(t, err(h[3].2, tx[3].clone()));
+    assert!(outputs(&mut s).is_empty());
+    s.handle_message(t, m13(of13::Message::BarrierReply, h[4].2));
+    let (origin, r) = batch_result(outputs(&mut s));
+    assert_eq!((origin, r.batch), (5, Some(9)));
+    match r.result {
+        Err(BatchError::Rejected(v)) => {
+            assert_eq!(v.iter().map(|r| r.index).collect::<Vec<_>>(), [1, 2]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Disconnected before the commit's barrier: the batch fails.
+    s.send_atomic(
+        5,
+        Batch {
+            confirm: Some(10),
+            msgs: vec![flow(3), flow(4)],
+        },
+    );
+    drain(&mut s);
+    s.close(ConnectionError::Closed);
+    let (_, r) = batch_result(outputs(&mut s));
+    assert!(matches!(r.result, Err(BatchError::Disconnected)));
+
+    // OF1.0 has no bundles: the same batch goes out plainly.
+    let mut s = up10(t);
+    outputs(&mut s);
+    drain(&mut s);
+    s.send_atomic(
+        5,
+        Batch {
+            confirm: Some(9),
+            msgs: vec![flow(1), flow(2)],
+        },
+    );
+    let types: Vec<u8> = drain(&mut s).iter().map(|b| hdr(b).1).collect();
+    assert_eq!(types, [14, 14, 18]);
+}
+
 // ---- statistics requests ----
 
 fn flow13(cookie: u64, port: u32) -> of13::FlowStats {
