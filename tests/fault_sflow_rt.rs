@@ -109,6 +109,8 @@ impl Daemon {
             .args(["run", "--log-format", "json", "--config"])
             .arg(&cfg)
             .env("RUST_LOG", "info")
+            // Its own state file: the taps its trigger activates must not outlive the test.
+            .env("TAPDEMON_STATE_FILE", dir.join("state.json"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
