@@ -178,11 +178,11 @@ if not res:
     sys.exit(0)
 def mib(k): return f"{int(k)/1024:.1f} MiB"
 rows = [
-    ("switches connected at once", lambda r: r["switches"]),
-    ("time until all up", lambda r: f'{float(r["connect_s"]):.2f} s'),
+    ("switches connected at once (served / started)", lambda r: f'{r["up"]} / {r["switches"]}'),
+    ("time until all up", lambda r: f'{float(r["connect_s"]):.2f} s' if r["connect_s"] != "nan" else "not all served"),
     ("RSS, empty process", lambda r: mib(r["rss_empty_kib"])),
     ("RSS, all switches idle", lambda r: mib(r["rss_idle_kib"])),
-    ("RSS per switch", lambda r: f'{int(r["per_switch_b"])/1024:.1f} KiB'),
+    ("RSS per served switch", lambda r: f'{int(r["per_switch_b"])/1024:.1f} KiB'),
     ("CPU at idle (% of one core)", lambda r: f'{float(r["cpu_pct"]):.2f} % over {r["idle_s"]} s'),
     ("keepalive echoes answered at idle", lambda r: r["echoes"]),
     ("reconnect storm: sessions back", lambda r: f'{r["back"]} of {r["storm"]}'),
