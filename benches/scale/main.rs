@@ -51,7 +51,8 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let want = 2 * args.switches + 2 * args.storm + 1024;
+    // Per process: this one holds the fleet's sockets (+ stale ones), the controller its own.
+    let want = args.switches + args.storm + 1024;
     let limit = raise_nofile(want);
     if limit < want {
         eprintln!("scale: open-files limit {limit} < {want}: run as root or raise ulimit -Hn");
