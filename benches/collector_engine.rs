@@ -6,8 +6,15 @@
 //!    headers) through `adapter::feed_datagram`, i.e. decode, header parse and aggregation.
 //! 3. `new-key flood`: every sample a new flow, against the `maxFlows` cap (10 000):
 //!    the eviction path.
+//! 4. `flood mix`: what the flood test (`tests/collector_flood.rs`) sends, half garbage
+//!    (noise, truncated datagrams, NetFlow headers) and half OVS-like datagrams, through
+//!    `feed_datagram`: datagrams per second the engine thread can take.
 //!
-//! Run: `cargo bench --bench collector_engine` (prints one line per case).
+//! Time is this thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`; "per core" on a shared,
+//! loaded machine), wall time beside it. Each case prints a human line and a
+//! `RESULT case=.. datagrams=.. samples=.. cpu_s=.. wall_s=..` line `scripts/bench.sh` reads.
+//!
+//! Run: `cargo bench --bench collector_engine`.
 
 use std::hint::black_box;
 use std::net::IpAddr;
@@ -107,12 +114,48 @@ fn datagram(seq: u32) -> Bytes {
     out.freeze()
 }
 
-fn report(name: &str, samples: u64, start: Instant) {
-    let s = start.elapsed().as_secs_f64();
+/// Seconds of CPU time used by this thread (wall time where that clock is missing).
+fn thread_cpu_s() -> f64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+        return ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9;
+    }
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
+/// The start of a measurement: wall clock and thread CPU clock.
+struct Start(Instant, f64);
+
+fn start() -> Start {
+    Start(Instant::now(), thread_cpu_s())
+}
+
+fn report(name: &str, datagrams: u64, samples: u64, start: Start) {
+    let wall = start.0.elapsed().as_secs_f64();
+    let cpu = thread_cpu_s() - start.1;
     println!(
-        "{name:<16} {samples:>9} flow samples in {s:.3} s = {:>6.2} M flow samples/s",
-        samples as f64 / s / 1e6
+        "{name:<16} {datagrams:>9} datagrams, {samples:>9} flow samples in {cpu:.3} cpu-s ({wall:.3} s wall) = {:>6.2} M flow samples/cpu-s, {:>6.2} M datagrams/cpu-s",
+        samples as f64 / cpu / 1e6,
+        datagrams as f64 / cpu / 1e6,
     );
+    println!(
+        "RESULT case={} datagrams={datagrams} samples={samples} cpu_s={cpu:.6} wall_s={wall:.6}",
+        name.replace(' ', "_")
+    );
+}
+
+/// Garbage the way a flood brings it: noise, a truncated datagram, a NetFlow v5 header.
+fn garbage(k: u32) -> Bytes {
+    match k % 3 {
+        0 => Bytes::from(vec![0xa5; 1200]),
+        1 => datagram(k).slice(..60),
+        _ => Bytes::from_static(&[0, 5, 0, 1, 0, 0, 0, 0]),
+    }
 }
 
 fn main() {
@@ -120,19 +163,19 @@ fn main() {
 
     let samples: Vec<PacketSample> = (0..1000).map(sample).collect();
     let mut e = engine();
-    let start = Instant::now();
+    let t = start();
     for i in 0..N {
         // 10 µs apart: 100k samples/s of simulated time
         e.handle_sample(T0 + u64::from(i / 100), &samples[(i % 1000) as usize]);
     }
-    report("engine", u64::from(N), start);
+    report("engine", 0, u64::from(N), t);
     black_box(e.top_flows(T0 + 20_000, "tcp", 5));
 
     let dgrams: Vec<Bytes> = (0..256).map(datagram).collect();
     let mut e = engine();
     let peer = IpAddr::from([127, 0, 0, 1]);
     let n = N / 6;
-    let start = Instant::now();
+    let t = start();
     for i in 0..n {
         feed_datagram(
             &mut e,
@@ -142,18 +185,43 @@ fn main() {
         )
         .unwrap();
     }
-    report("decode+engine", u64::from(n) * 6, start);
+    report("decode+engine", u64::from(n), u64::from(n) * 6, t);
     black_box(e.top_flows(T0 + 20_000, "tcp", 5));
 
     let mut e = engine();
     let mut s = sample(0);
     let n = N / 4;
-    let start = Instant::now();
+    let t = start();
     for i in 0..n {
         s.ip_src = Some(IpAddr::from(i.to_be_bytes()));
         e.handle_sample(T0 + u64::from(i / 100), &s);
     }
-    report("new-key flood", u64::from(n), start);
+    report("new-key flood", 0, u64::from(n), t);
     let (live, evicted) = e.flow_counts("tcp").unwrap();
     println!("new-key flood    live flows {live}, evicted {evicted}");
+
+    let mix: Vec<Bytes> = (0..256u32)
+        .map(|k| {
+            if k % 2 == 0 {
+                garbage(k / 2)
+            } else {
+                dgrams[k as usize].clone()
+            }
+        })
+        .collect();
+    let mut e = engine();
+    let n = N / 2;
+    let mut samples = 0u64;
+    let t = start();
+    for i in 0..n {
+        if let Ok(s) = feed_datagram(
+            &mut e,
+            T0 + u64::from(i / 100),
+            peer,
+            &mix[(i % 256) as usize],
+        ) {
+            samples += u64::from(s.flow_samples);
+        }
+    }
+    report("flood mix", u64::from(n), samples, t);
 }

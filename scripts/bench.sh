@@ -4,14 +4,17 @@
 #
 #   scripts/bench.sh                 # a few minutes; writes BENCHMARKS.md at the repo root
 #   BENCH_TIME=10 scripts/bench.sh   # longer criterion measurement (seconds per benchmark)
-#   BENCH_ONLY=openflow scripts/bench.sh   # one section (openflow, sflow, cbench, trigger)
+#   BENCH_ONLY=openflow scripts/bench.sh   # one section (openflow, sflow, cbench, scale, trigger)
 #
 # Sections (each runs only if its benchmark exists on this checkout):
 #   openflow  proto/benches/openflow.rs     criterion; peer rust_ofp (OF1.0); target <= 100 ns
 #             + the PACKET_IN zero-allocation tests (proto/tests/of1*_packet_in_alloc.rs)
-#   sflow     proto/benches/sflow_decode.rs criterion; every benchmark in its groups
+#   sflow     proto/benches/sflow_decode.rs criterion, tapdemon vs sflow-parser (datagrams/s,
+#             flow samples/s, ratio, 2M target) + benches/collector_engine.rs (decode+aggregate)
 #   cbench    benches/run-cbench.sh         cbench-style load against ovs-testcontroller
 #             (and tapdemon when TAPDEMON_CMD is set; see that script)
+#   scale     benches/scale/main.rs         10,000 switches idle (RSS, CPU) + a storm of 1,000,
+#             tapdemon and ovs-testcontroller (SCALE_SWITCHES, SCALE_STORM, SCALE_IDLE)
 #   trigger   benches/trigger.rs            trigger event -> flow-mods written, in the controller
 #             benches/trigger_lab.rs        HTTP request -> tap flows confirmed, real OVS + sFlow
 #             (root; TRIGGER_ROUNDS=10); peer: the original's cron poll once a minute
@@ -82,6 +85,131 @@ run_logged() { # name, command...
     echo "   failed, see below" >&2; tail -n 30 "$work/$name.log" >&2; return 1
 }
 
+# sFlow decode table: criterion results since stamp $1 for groups sflow_decode/*, with the
+# datagram and flow-sample counts per dataset from the bench's log $2.
+sflow_table() {
+    python3 - "$CARGO_TARGET_DIR/criterion" "$1" "$2" <<'PY'
+import json, os, re, sys
+base, stamp, log = sys.argv[1], sys.argv[2], sys.argv[3]
+since = os.path.getmtime(stamp)
+counts = {}
+for line in open(log, errors="replace"):
+    m = re.match(r"^(\w+): (\d+) datagrams, (\d+) flow samples", line)
+    if m:
+        counts[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+rows = {}
+for dirpath, _, files in os.walk(base):
+    if "benchmark.json" not in files or os.path.basename(dirpath) != "new":
+        continue
+    est = os.path.join(dirpath, "estimates.json")
+    if not os.path.isfile(est) or os.path.getmtime(est) < since:
+        continue
+    b = json.load(open(os.path.join(dirpath, "benchmark.json")))
+    g = b.get("group_id", "")
+    if not g.startswith("sflow_decode/"):
+        continue
+    ns = json.load(open(est))["median"]["point_estimate"]
+    rows.setdefault(g.split("/", 1)[1], {})[b["function_id"]] = ns
+if not rows:
+    print("_No results: the benchmark did not run._")
+    sys.exit(0)
+TARGET = 2e6
+print("| dataset | implementation | datagrams/s | flow samples/s | vs sflow-parser (same work) | target: ≥ 2M flow samples/s and ahead |")
+print("|---|---|---|---|---|---|")
+def peer_of(impl):
+    return "sflow-parser (no header decode)" if "no header" in impl else "sflow-parser+headers"
+def rate(x):
+    return f"{x/1e6:.2f} M" if x >= 1e6 else f"{x/1e3:.0f} k"
+for ds in sorted(rows, key=lambda d: (d != "ovs_like", d)):
+    impls = rows[ds]
+    dg, fs = counts.get(ds, (0, 0))
+    for impl in sorted(impls, key=lambda i: (not i.startswith("tapdemon"), i)):
+        secs = impls[impl] / 1e9
+        dps, fps = dg / secs, fs / secs
+        peer = impls.get(peer_of(impl))
+        if impl.startswith("sflow-parser"):
+            ratio, met = "(peer)", "–"
+        elif peer:
+            r = peer / impls[impl]
+            ratio = f"{r:.2f}×"
+            met = ("**yes**" if fps >= TARGET and r > 1 else "**no**") if ds == "ovs_like" else "n/a (judged on ovs_like)"
+        else:
+            ratio, met = "–", "–"
+        print(f"| {ds} ({dg} datagrams, {fs} flow samples) | {impl} | {rate(dps)} | {rate(fps)} | {ratio} | {met} |")
+PY
+}
+
+# The collector bench's RESULT lines ($1) as a table.
+collector_table() {
+    python3 - "$1" <<'PY'
+import re, sys
+rows = []
+for line in open(sys.argv[1], errors="replace"):
+    if line.startswith("RESULT "):
+        kv = dict(p.split("=", 1) for p in line.split()[1:])
+        rows.append(kv)
+if not rows:
+    print("_No results._")
+    sys.exit(0)
+what = {
+    "engine": "pre-decoded samples into the engine (1,000 live flows)",
+    "decode+engine": "OVS-like datagrams (6 flow samples): decode + header parse + aggregate",
+    "new-key_flood": "every sample a new flow (eviction at the 10,000-flow cap)",
+    "flood_mix": "the flood test's mix: half garbage, half OVS-like datagrams",
+}
+print("| case | datagrams/cpu-s | flow samples/cpu-s | flow samples/s wall | target ≥ 2M flow samples/s |")
+print("|---|---|---|---|---|")
+for r in rows:
+    cpu, wall = float(r["cpu_s"]), float(r["wall_s"])
+    d, s = int(r["datagrams"]), int(r["samples"])
+    dps = f"{d/cpu/1e6:.2f} M" if d else "–"
+    target = ("**yes**" if s / cpu >= 2e6 else "**no**") if r["case"] == "decode+engine" else "–"
+    print(f'| {r["case"]}: {what.get(r["case"], "")} | {dps} | {s/cpu/1e6:.2f} M | {s/wall/1e6:.2f} M | {target} |')
+PY
+}
+
+# The scale bench's RESULT lines ($1) as a table, one column per controller.
+scale_table() {
+    python3 - "$1" <<'PY'
+import sys
+res = []
+for line in open(sys.argv[1], errors="replace"):
+    if line.startswith("RESULT "):
+        res.append(dict(p.split("=", 1) for p in line.split()[1:]))
+if not res:
+    print("_No results._")
+    sys.exit(0)
+def mib(k): return f"{int(k)/1024:.1f} MiB"
+rows = [
+    ("switches connected at once (served / started)", lambda r: f'{r["up"]} / {r["switches"]}'),
+    ("time until all up", lambda r: f'{float(r["connect_s"]):.2f} s' if r["connect_s"] != "nan" else "not all served"),
+    ("RSS, empty process", lambda r: mib(r["rss_empty_kib"])),
+    ("RSS, all switches idle", lambda r: mib(r["rss_idle_kib"])),
+    ("RSS per served switch", lambda r: f'{int(r["per_switch_b"])/1024:.1f} KiB'),
+    ("CPU at idle (% of one core)", lambda r: f'{float(r["cpu_pct"]):.2f} % over {r["idle_s"]} s'),
+    ("keepalive echoes answered at idle", lambda r: r["echoes"]),
+    ("reconnect storm: sessions back", lambda r: f'{r["back"]} of {r["storm"]}'),
+    ("storm: time until all back", lambda r: f'{float(r["back_s"]):.2f} s'),
+    ("storm: per switch, median / p99", lambda r: f'{r["back_p50_ms"]} ms / {r["back_p99_ms"]} ms'),
+    ("storm: stale connections closed by the controller (within 3 s)", lambda r: f'{r["stale"]} of {r["stale_expected"]}'),
+    ("RSS after the storm", lambda r: mib(r["rss_storm_kib"])),
+    ("live sessions dropped by the controller", lambda r: r["dropped"]),
+    ("controller still running", lambda r: "yes" if r.get("alive") == "true" else "no"),
+]
+names = [r["controller"] for r in res]
+print("| | " + " | ".join(names) + " |")
+print("|---|" + "---|" * len(names))
+for label, f in rows:
+    cells = []
+    for r in res:
+        try:
+            cells.append(f(r) if "failed" not in r else "failed")
+        except (KeyError, ValueError):
+            cells.append("–")
+    print(f"| {label} | " + " | ".join(cells) + " |")
+PY
+}
+
 sections="$work/sections.md"
 : >"$sections"
 
@@ -120,18 +248,41 @@ fi
 if want sflow && [ -f proto/benches/sflow_decode.rs ]; then
     touch "$work/stamp-sflow"; sleep 1
     {
-        echo "## sFlow decode (proto/benches/sflow_decode.rs)"
+        echo "## sFlow decode and aggregation (proto/benches/sflow_decode.rs, benches/collector_engine.rs)"
         echo
-        echo "Median wall time per datagram (95% confidence interval of the median), every implementation in the"
-        echo "same run; see the bench file for the datagrams and the peer."
+        echo "Issue 4 target: at least **2M flow samples per second on one core**, ahead of the \`sflow-parser\`"
+        echo "crate decoding the same datagrams in the same run. Rates are per **CPU-second of the benchmark"
+        echo "thread** (median of criterion's samples; this machine's cores are shared, so wall time would"
+        echo "mostly measure waiting for a core). Datasets: \`ovs_like\`, the datagram shape OVS exports"
+        echo "(6 flow samples, each a 128-byte Ethernet/IPv4/TCP header + extended switch; the target is"
+        echo "judged here) and \`corpus\`, the 72 third-party datagrams of \`\$TAPDEMON_CONFORMANCE_DIR/sflow/raw\`"
+        echo "(mostly counter samples, so fewer flow samples per datagram). \`+headers\`: the sampled packet"
+        echo "header decoded to transport ports (etherparse for both); \`view\`: the allocation-light"
+        echo "decoder the collector uses; \`owned\`: the owned tree \`sflow-print\` builds. Each row is"
+        echo "compared with the sflow-parser row doing the same work (with or without header decode)."
         echo
     } >>"$sections"
     if run_logged sflow cargo bench -p tapdemon-proto --bench sflow_decode -- "${crit_args[@]}"; then
-        criterion_table "$work/stamp-sflow" '.' "" >>"$sections"
+        sflow_table "$work/stamp-sflow" "$work/sflow.log" >>"$sections"
     else
-        echo "_The benchmark failed to run._" >>"$sections"
+        echo "_The benchmark failed to run:_ \`$(tail -n 1 "$work/sflow.log")\`" >>"$sections"
     fi
     echo >>"$sections"
+    if [ -f benches/collector_engine.rs ]; then
+        {
+            echo "Embedded collector, decode **and** aggregate (benches/collector_engine.rs): datagrams through"
+            echo "\`collector::adapter::feed_datagram\` into the engine with the PyTapDEMon \`tcp\` flow"
+            echo "(keys \`ipsource,ipdestination,tcpsourceport,tcpdestinationport\`, value bytes) and a byFlow"
+            echo "threshold, on one thread (CPU time; wall time beside it):"
+            echo
+        } >>"$sections"
+        if run_logged collector_engine cargo bench --bench collector_engine; then
+            collector_table "$work/collector_engine.log" >>"$sections"
+        else
+            echo "_The benchmark failed to run:_ \`$(tail -n 1 "$work/collector_engine.log")\`" >>"$sections"
+        fi
+        echo >>"$sections"
+    fi
 fi
 
 if want cbench && [ -f benches/run-cbench.sh ]; then
@@ -156,6 +307,37 @@ if want cbench && [ -f benches/run-cbench.sh ]; then
         tail -n 10 "$work/cbench.log" >>"$sections"
     fi
     echo '```' >>"$sections"
+    echo >>"$sections"
+fi
+
+if want scale && [ -f benches/scale/main.rs ]; then
+    {
+        echo "## Scale: 10,000 switches idle, and a reconnect storm (benches/scale)"
+        echo
+        echo "Issue 7 item 5. ${SCALE_SWITCHES:-10000} simulated OpenFlow 1.0 switches (4 ports each) connect at once to"
+        echo "each controller (its own process, on 127.0.0.1, one controller after the other in the same run)"
+        echo "and keep their sessions alive with an echo request every 5 s (OVS's default probe); the"
+        echo "controller echoes too. tapdemon runs its release build with l2_learning and the REST API"
+        echo "(no LLDP: fake switches have no links; no sFlow collector). Idle: resident memory of the"
+        echo "controller process, per switch above the empty process, and its CPU time over ${SCALE_IDLE:-10} s. Storm:"
+        echo "${SCALE_STORM:-1000} switches drop and reconnect at once (half close the old connection, half leave it open"
+        echo "and silent, so the controller must replace a stale session with the same datapath id)."
+        echo "ovs-testcontroller serves at most 16 switches (its compile-time MAX_SWITCHES) and refuses the rest,"
+        echo "so its column is for the switches it served (no storm), memory per switch included."
+        echo
+    } >>"$sections"
+    cargo build --release --quiet --bin tapdemon
+    scale_targets=(--tapdemon "$CARGO_TARGET_DIR/release/tapdemon")
+    command -v ovs-testcontroller >/dev/null && scale_targets+=(--testcontroller)
+    if run_logged scale cargo bench --bench scale -- --switches "${SCALE_SWITCHES:-10000}" \
+        --storm "${SCALE_STORM:-1000}" --idle "${SCALE_IDLE:-10}" "${scale_targets[@]}"; then
+        scale_table "$work/scale.log" >>"$sections"
+    else
+        echo "_The benchmark failed:_" >>"$sections"
+        echo '```' >>"$sections"
+        grep -v '^ *Compiling\|^ *Finished\|^ *Running' "$work/scale.log" | tail -n 15 >>"$sections"
+        echo '```' >>"$sections"
+    fi
     echo >>"$sections"
 fi
 

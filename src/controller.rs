@@ -26,6 +26,12 @@ use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
 use crate::switch::session::SessionConfig;
 
+/// Connections the kernel may hold for the accept loop. tokio's default (1024) overflows
+/// when a thousand switches reconnect at once (a controller restart, a network flap): the
+/// overflow costs each one a SYN retransmit, a second or more. The kernel caps it at
+/// `net.core.somaxconn`.
+pub const LISTEN_BACKLOG: u32 = 8192;
+
 /// A bound switch listener: plain TCP (the default), or TLS (`[controller] tls_listen`).
 pub struct Listener {
     tcp: TcpListener,
@@ -83,12 +89,23 @@ pub async fn bind(config: &Config) -> std::io::Result<Vec<Listener>> {
         .filter_map(|a| Some((a, acceptor.clone()?)));
     let plain = c.listen.iter().map(|a| (a, None));
     for (addr, acceptor) in plain.chain(tls.map(|(a, t)| (a, Some(t)))) {
-        let tcp = TcpListener::bind(addr)
-            .await
+        let tcp = listen(*addr)
             .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
         out.push(Listener { tcp, tls: acceptor });
     }
     Ok(out)
+}
+
+/// A listener on `addr` with [`LISTEN_BACKLOG`] (SO_REUSEADDR, as `TcpListener::bind` sets).
+pub fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
 
 /// A running controller's shared state, for callers that want to look inside (tests, REST).

@@ -44,6 +44,10 @@ pub struct Metrics {
     pub flow_mods_failed: Counter,
     /// Trigger (threshold) events raised, by source.
     pub trigger_events: Family<SourceLabels, Counter>,
+    /// sFlow datagrams the embedded collector read from its socket.
+    pub sflow_datagrams_received: Counter,
+    /// sFlow datagrams dropped because the collector's queue was full (a flood).
+    pub sflow_datagrams_dropped: Counter,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(Metrics::default);
@@ -80,6 +84,16 @@ impl Metrics {
             "trigger_events",
             "Threshold (trigger) events raised",
             self.trigger_events.clone(),
+        );
+        reg.register(
+            "sflow_datagrams_received",
+            "sFlow datagrams read from the embedded collector's socket",
+            self.sflow_datagrams_received.clone(),
+        );
+        reg.register(
+            "sflow_datagrams_dropped",
+            "sFlow datagrams dropped because the embedded collector's queue was full",
+            self.sflow_datagrams_dropped.clone(),
         );
     }
 }

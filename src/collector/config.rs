@@ -3,6 +3,7 @@
 //! ```toml
 //! [collector]
 //! listen = "0.0.0.0:6343"
+//! queue_len = 4096          # datagrams waiting for the engine; beyond, dropped and counted
 //! [collector.flows.tcp]
 //! keys = "ipsource,ipdestination,tcpsourceport,tcpdestinationport"
 //! value = "bytes"
@@ -32,6 +33,10 @@ pub struct CollectorConfig {
     /// UDP address for sFlow datagrams (default `0.0.0.0:6343`).
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
+    /// Datagrams that may wait between the socket and the engine (default 4096); a flood
+    /// beyond it is dropped and counted (`tapdemon_sflow_datagrams_dropped_total`).
+    #[serde(default = "default_queue_len")]
+    pub queue_len: usize,
     /// Flow definitions by name.
     #[serde(default)]
     pub flows: BTreeMap<String, FlowDefConfig>,
@@ -44,6 +49,10 @@ fn yes() -> bool {
     true
 }
 
+fn default_queue_len() -> usize {
+    4096
+}
+
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([0, 0, 0, 0], 6343))
 }
@@ -53,6 +62,7 @@ impl Default for CollectorConfig {
         CollectorConfig {
             enabled: true,
             listen: default_listen(),
+            queue_len: default_queue_len(),
             flows: BTreeMap::new(),
             thresholds: BTreeMap::new(),
         }
@@ -78,6 +88,9 @@ pub enum CollectorConfigError {
         /// What is wrong.
         source: ThresholdDefError,
     },
+    /// `queue_len = 0`: every datagram would be dropped.
+    #[error("[collector] queue_len must be at least 1")]
+    ZeroQueue,
     /// A threshold on a flow that is not defined.
     #[error("[collector.thresholds.{name}]: metric {metric:?} is not a flow in [collector.flows]")]
     UnknownMetric {
@@ -91,6 +104,9 @@ pub enum CollectorConfigError {
 impl CollectorConfig {
     /// Builds an engine with these flows and thresholds (checks them all).
     pub fn build_engine(&self) -> Result<Engine, CollectorConfigError> {
+        if self.queue_len == 0 {
+            return Err(CollectorConfigError::ZeroQueue);
+        }
         let mut e = Engine::new();
         for (name, f) in &self.flows {
             e.set_flow(name, f)
