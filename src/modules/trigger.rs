@@ -300,6 +300,10 @@ impl Module for TriggerModule {
         "trigger"
     }
 
+    fn wants_packet_ins(&self) -> bool {
+        false
+    }
+
     fn handle(&mut self, _now: Instant, ev: &Event, out: &mut Outbox) {
         if let Event::Trigger(t) = ev {
             self.on_trigger(&TriggerInput::from(&**t), out);

@@ -49,7 +49,8 @@ pub struct SwitchContext {
     pub next_conn: AtomicU64,
 }
 
-/// How long a switch task stops reading after dropping a burst of PACKET_INs.
+/// How long a switch task stops reading after dropping a burst of PACKET_INs (it goes on
+/// writing the modules' answers meanwhile).
 const FLOOD_PAUSE: Duration = Duration::from_millis(1);
 /// The origin of the runtime's own messages (the pipeline's connect flows); no module has
 /// this index.
@@ -80,6 +81,13 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
     let budget = ctx.bus.budget();
     // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
     let mut pipeline: Option<Pipeline> = None;
+    // Set after dropping PACKET_INs: reading resumes then (see FLOOD_PAUSE).
+    let mut read_paused: Option<TokioInstant> = None;
+    // Reused for every write.
+    let mut wbuf = BytesMut::new();
+    // One registration for the connection's life, not one per loop.
+    let cancelled = ctx.shutdown.cancelled();
+    tokio::pin!(cancelled);
     loop {
         publish_outputs(
             &mut session,
@@ -90,7 +98,7 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
             &budget,
             &mut pipeline,
         );
-        if let Err(e) = flush(&mut session, &mut wr).await {
+        if let Err(e) = flush(&mut session, &mut wr, &mut wbuf).await {
             session.close(ConnectionError::Io(e));
         }
         if session.is_closed() {
@@ -98,8 +106,8 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         }
         let timeout = session.poll_timeout().map(TokioInstant::from_std);
         tokio::select! {
-            _ = ctx.shutdown.cancelled() => session.close(ConnectionError::Shutdown),
-            frame = framed.next() => {
+            _ = &mut cancelled => session.close(ConnectionError::Shutdown),
+            frame = framed.next(), if read_paused.is_none() => {
                 // Messages already buffered are handled before writing or publishing.
                 let now = TokioInstant::now().into_std();
                 let mut frame = frame;
@@ -138,10 +146,12 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                 // A flood this switch's share of the module queues cannot take: pause reading
                 // for a bounded moment (never waiting on a module), so the modules get the CPU
                 // and TCP slows the sender, instead of spending it reading packets to drop.
+                // Answers and timers are still served meanwhile.
                 if dropped {
-                    tokio::time::sleep(FLOOD_PAUSE).await;
+                    read_paused = Some(TokioInstant::now() + FLOOD_PAUSE);
                 }
             }
+            _ = sleep_until_opt(read_paused), if read_paused.is_some() => read_paused = None,
             cmd = rx.recv() => {
                 // Under load many batches are waiting: take them all, write once.
                 let mut next = cmd;
@@ -179,7 +189,7 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
         &budget,
         &mut pipeline,
     );
-    let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr)).await;
+    let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr, &mut wbuf)).await;
     // Commands that raced with the close: confirmed batches must still get an answer.
     rx.close();
     while let Ok(cmd) = rx.try_recv() {
@@ -275,13 +285,14 @@ fn publish_outputs(
                 });
             }
             Output::Broadcast(ev) => {
-                if let (Event::PortStatus(ps), Some(p)) = (&ev, pipeline.as_mut()) {
-                    p.port_changed(ps.port.port_no, ps.reason != PortReason::Delete);
-                }
-                if let (Event::PortStatus(_), Some(dpid), Some(info)) =
-                    (&ev, *registered, session.info())
-                {
-                    ctx.switches.update_info(dpid, conn, Arc::new(info));
+                if let Event::PortStatus(ps) = &ev {
+                    if let Some(p) = pipeline.as_mut() {
+                        p.port_changed(ps.port.port_no, ps.reason != PortReason::Delete);
+                    }
+                    // Only here: the info is a copy of every port.
+                    if let (Some(dpid), Some(info)) = (*registered, session.info()) {
+                        ctx.switches.update_info(dpid, conn, Arc::new(info));
+                    }
                 }
                 ctx.bus.publish_from(ev, budget)
             }
@@ -293,14 +304,23 @@ fn publish_outputs(
     }
 }
 
-async fn flush(session: &mut Session, wr: &mut OwnedWriteHalf) -> std::io::Result<()> {
-    let mut buf = BytesMut::new();
+/// Write everything the session has to transmit in one write, through `buf`.
+async fn flush(
+    session: &mut Session,
+    wr: &mut OwnedWriteHalf,
+    buf: &mut BytesMut,
+) -> std::io::Result<()> {
+    buf.clear();
     while let Some(bytes) = session.poll_transmit() {
         buf.extend_from_slice(&bytes);
     }
     if !buf.is_empty() {
-        crate::metrics::record_out(&buf);
-        wr.write_all(&buf).await?;
+        crate::metrics::record_out(buf);
+        wr.write_all(buf).await?;
+    }
+    // One large burst (a big tap change) must not pin its buffer for the connection's life.
+    if buf.capacity() > 1 << 20 {
+        *buf = BytesMut::new();
     }
     Ok(())
 }
