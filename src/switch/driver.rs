@@ -88,6 +88,11 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
     // One registration for the connection's life, not one per loop.
     let cancelled = ctx.shutdown.cancelled();
     tokio::pin!(cancelled);
+    // The session's timer, re-armed only when its deadline changes: a fresh sleep per loop
+    // would register with (and leave) the runtime's timer wheel for every message.
+    let timer = tokio::time::sleep_until(TokioInstant::now());
+    tokio::pin!(timer);
+    let mut armed: Option<TokioInstant> = None;
     loop {
         publish_outputs(
             &mut session,
@@ -105,6 +110,12 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
             break;
         }
         let timeout = session.poll_timeout().map(TokioInstant::from_std);
+        if timeout != armed {
+            if let Some(t) = timeout {
+                timer.as_mut().reset(t);
+            }
+            armed = timeout;
+        }
         tokio::select! {
             _ = &mut cancelled => session.close(ConnectionError::Shutdown),
             frame = framed.next(), if read_paused.is_none() => {
@@ -174,7 +185,9 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                     next = if taken < 256 { rx.try_recv().ok() } else { None };
                 }
             },
-            _ = sleep_until_opt(timeout), if timeout.is_some() => {
+            _ = &mut timer, if armed.is_some() => {
+                // Re-armed on the next turn, even for the same deadline.
+                armed = None;
                 session.handle_timeout(TokioInstant::now().into_std());
             }
         }
