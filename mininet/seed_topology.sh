@@ -86,9 +86,11 @@ down() {
 
 # Serialise with the lab tests while building or removing (they share names and ovs-netdev).
 # The daemons are started with fd 9 closed: an inherited descriptor would hold the lock
-# for as long as they run.
-exec 9>/tmp/tapdemon-lab.lock
-flock 9
+# for as long as they run. A caller that holds the lock already (mininet/demo.sh) says so.
+if [ -z "${TAPDEMON_LAB_LOCK_HELD:-}" ]; then
+    exec 9>/tmp/tapdemon-lab.lock
+    flock 9
+fi
 case "${1:-}" in
 up) shift; up "$@" ;;
 down) down ;;

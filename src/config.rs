@@ -8,6 +8,11 @@
 //! echo_misses = 3
 //! handshake_timeout_secs = 10
 //! module_queue_len = 1024
+//! state_file = "/var/lib/tapdemon/state.json"   # dynamic taps across restarts; "" = off
+//! tls_listen = ["0.0.0.0:6654"]   # OpenFlow over TLS (OVS `ssl:` targets); off by default
+//! tls_cert = "/etc/tapdemon/ctl-cert.pem"          # our certificate chain (PEM)
+//! tls_key = "/etc/tapdemon/ctl-privkey.pem"        # its private key (PEM)
+//! tls_ca = "/etc/tapdemon/switchca/cacert.pem"     # switches' certificates must chain to it
 //!
 //! [switches]            # names for datapath ids, as Mininet numbers them
 //! s1 = 1
@@ -40,6 +45,7 @@ use crate::modules::patch::PatchEntry;
 use crate::modules::sflow_rt::SflowRtConfig;
 use crate::modules::tap_config::{TapEntry, TapsSettings};
 use crate::modules::trigger::TriggerEntry;
+use crate::switch::tls::TlsFiles;
 use crate::topology::TopologyConfig;
 
 /// The whole configuration file.
@@ -88,6 +94,21 @@ pub struct ControllerConfig {
     pub handshake_timeout_secs: u64,
     /// PACKET_INs queued per module before further ones are dropped (and counted).
     pub module_queue_len: usize,
+    /// Where dynamic taps are kept across restarts ([`crate::state`]). Unset: `tapdemon run`
+    /// uses `$TAPDEMON_STATE_FILE` if set, else [`crate::state::DEFAULT_STATE_FILE`] (a
+    /// controller started as a library keeps none); `""`: not kept.
+    pub state_file: Option<PathBuf>,
+    /// Addresses to accept OpenFlow over TLS on (OVS `ssl:` targets; 6653 is also
+    /// conventional for it). Empty by default: TLS needs the three files below.
+    pub tls_listen: Vec<SocketAddr>,
+    /// Our certificate chain, PEM (`ovs-pki`: `ctl-cert.pem`). Relative paths are relative
+    /// to the working directory.
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of `tls_cert`, PEM (`ctl-privkey.pem`).
+    pub tls_key: Option<PathBuf>,
+    /// CA certificate(s), PEM, that every switch's certificate must chain to: switches
+    /// without one are refused (`ovs-pki`: `switchca/cacert.pem`).
+    pub tls_ca: Option<PathBuf>,
 }
 
 impl Default for ControllerConfig {
@@ -102,6 +123,11 @@ impl Default for ControllerConfig {
             echo_misses: 3,
             handshake_timeout_secs: 10,
             module_queue_len: 1024,
+            state_file: None,
+            tls_listen: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
+            tls_ca: None,
         }
     }
 }
@@ -112,9 +138,56 @@ impl ControllerConfig {
         Duration::from_secs(self.echo_interval_secs)
     }
 
+    /// The state file, if persistence is on (`state_file` set and not empty).
+    pub fn state_path(&self) -> Option<&Path> {
+        self.state_file
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
+    }
+
     /// The handshake timeout as a duration.
     pub fn handshake_timeout(&self) -> Duration {
         Duration::from_secs(self.handshake_timeout_secs)
+    }
+
+    /// The TLS files, when all three are set.
+    pub fn tls_files(&self) -> Option<TlsFiles> {
+        Some(TlsFiles {
+            cert: self.tls_cert.clone()?,
+            key: self.tls_key.clone()?,
+            ca: self.tls_ca.clone()?,
+        })
+    }
+
+    /// The TLS keys' consistency, then the files themselves (read and parsed): the key at
+    /// fault and what is wrong.
+    fn check_tls(&self) -> Result<(), (&'static str, String)> {
+        let set = [
+            ("tls_cert", self.tls_cert.is_some()),
+            ("tls_key", self.tls_key.is_some()),
+            ("tls_ca", self.tls_ca.is_some()),
+        ];
+        if self.tls_listen.is_empty() {
+            return match set.iter().find(|(_, s)| *s) {
+                Some((key, _)) => Err((key, "set, but tls_listen is empty".to_string())),
+                None => Ok(()),
+            };
+        }
+        if let Some((key, _)) = set.iter().find(|(_, s)| !*s) {
+            let msg = format!("missing: tls_listen needs tls_cert, tls_key and tls_ca ({key})");
+            return Err(("tls_listen", msg));
+        }
+        // Port 0 (any free port, in tests) may appear in both.
+        let taken = |a: &&SocketAddr| a.port() != 0 && self.listen.contains(a);
+        if let Some(a) = self.tls_listen.iter().find(taken) {
+            return Err(("tls_listen", format!("{a} is also a plain listen address")));
+        }
+        match self.tls_files() {
+            Some(files) => crate::switch::tls::server_config(&files)
+                .map(drop)
+                .map_err(|e| (e.key(), e.to_string())),
+            None => Ok(()),
+        }
     }
 }
 
@@ -291,8 +364,8 @@ impl Config {
     fn validate(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
         let c = &self.controller;
         let at_key = |key: &str| find_key_offset(text, "controller", key);
-        if c.listen.is_empty() {
-            let msg = "at least one listen address is needed".to_string();
+        if c.listen.is_empty() && c.tls_listen.is_empty() {
+            let msg = "at least one listen (or tls_listen) address is needed".to_string();
             return Err(invalid(text, path, at_key("listen"), msg));
         }
         if c.echo_interval_secs == 0 {
@@ -310,6 +383,9 @@ impl Config {
         if c.module_queue_len == 0 {
             let msg = "must be at least 1".to_string();
             return Err(invalid(text, path, at_key("module_queue_len"), msg));
+        }
+        if let Err((key, msg)) = c.check_tls() {
+            return Err(invalid(text, path, at_key(key), msg));
         }
         if let Err((key, msg)) = self.rest.check() {
             return Err(invalid(text, path, find_key_offset(text, "rest", key), msg));

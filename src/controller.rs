@@ -1,7 +1,7 @@
 //! Listeners, the accept loop and graceful shutdown (mini-redis `server.rs`, with
 //! tokio-util's `CancellationToken` + `TaskTracker` in place of broadcast/mpsc tricks).
 //!
-//! [`run`] takes already-bound listeners and a shutdown token from the caller, so tests
+//! [`run`] takes already-bound listeners (plain TCP, or TLS: [`Listener`]) and a shutdown token from the caller, so tests
 //! bind `127.0.0.1:0` and cancel when done. Cancelling stops the accept loops, closes
 //! every switch connection and module task, and `run` returns once all have finished.
 
@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
@@ -25,14 +26,67 @@ use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
 use crate::switch::session::SessionConfig;
 
-/// Bind every `[controller] listen` address.
-pub async fn bind(config: &Config) -> std::io::Result<Vec<TcpListener>> {
+/// A bound switch listener: plain TCP (the default), or TLS (`[controller] tls_listen`).
+pub struct Listener {
+    tcp: TcpListener,
+    tls: Option<TlsAcceptor>,
+}
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Listener")
+            .field("tcp", &self.tcp)
+            .field("tls", &self.tls.is_some())
+            .finish()
+    }
+}
+
+impl Listener {
+    /// A listener whose connections must complete a TLS handshake with `acceptor` first.
+    pub fn tls(tcp: TcpListener, acceptor: TlsAcceptor) -> Self {
+        Listener {
+            tcp,
+            tls: Some(acceptor),
+        }
+    }
+
+    /// Whether connections must speak TLS first.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.tcp.local_addr()
+    }
+}
+
+impl From<TcpListener> for Listener {
+    fn from(tcp: TcpListener) -> Self {
+        Listener { tcp, tls: None }
+    }
+}
+
+/// Bind every `[controller] listen` address, then every `tls_listen` one.
+pub async fn bind(config: &Config) -> std::io::Result<Vec<Listener>> {
     let mut out = Vec::new();
-    for addr in &config.controller.listen {
-        let l = TcpListener::bind(addr)
+    let c = &config.controller;
+    let acceptor = match c.tls_files() {
+        Some(files) if !c.tls_listen.is_empty() => Some(TlsAcceptor::from(
+            crate::switch::tls::server_config(&files).map_err(std::io::Error::other)?,
+        )),
+        _ => None,
+    };
+    let tls = c
+        .tls_listen
+        .iter()
+        .filter_map(|a| Some((a, acceptor.clone()?)));
+    let plain = c.listen.iter().map(|a| (a, None));
+    for (addr, acceptor) in plain.chain(tls.map(|(a, t)| (a, Some(t)))) {
+        let tcp = TcpListener::bind(addr)
             .await
             .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))?;
-        out.push(l);
+        out.push(Listener { tcp, tls: acceptor });
     }
     Ok(out)
 }
@@ -53,7 +107,11 @@ pub struct Handle {
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
-pub async fn run(listeners: Vec<TcpListener>, config: Config, shutdown: CancellationToken) {
+pub async fn run<L: Into<Listener>>(
+    listeners: Vec<L>,
+    config: Config,
+    shutdown: CancellationToken,
+) {
     let (handle, tracker) = start(listeners, config.clone(), shutdown.clone());
     let handle = start_sources(handle, &config, &tracker, shutdown.clone()).await;
     drop(handle);
@@ -66,8 +124,8 @@ pub async fn run(listeners: Vec<TcpListener>, config: Config, shutdown: Cancella
 
 /// Start the controller's tasks and return at once, with a [`Handle`] and the tracker to
 /// wait on after cancelling `shutdown`.
-pub fn start(
-    listeners: Vec<TcpListener>,
+pub fn start<L: Into<Listener>>(
+    listeners: Vec<L>,
     config: Config,
     shutdown: CancellationToken,
 ) -> (Handle, TaskTracker) {
@@ -76,19 +134,21 @@ pub fn start(
 
 /// [`start`], with `extra` modules run after the configured ones (the REST API's event
 /// forwarder).
-pub fn start_with(
-    listeners: Vec<TcpListener>,
+pub fn start_with<L: Into<Listener>>(
+    listeners: Vec<L>,
     config: Config,
     shutdown: CancellationToken,
     extra: Vec<crate::module::ModuleSpec>,
 ) -> (Handle, TaskTracker) {
     let tracker = TaskTracker::new();
     let switches = Switches::default();
+    // Dynamic taps kept across restarts (`[controller] state_file`), re-created below.
+    let state = crate::state::restore::open(&config, &tracker, shutdown.clone());
     let modules::Built {
         specs,
         topology,
         taps,
-    } = modules::build_all(&config);
+    } = modules::build_all_with(&config, state.sink, state.patch_sink);
     let mut specs = specs;
     specs.extend(extra);
     let names: Vec<_> = specs.iter().map(|s| s.module.name()).collect();
@@ -100,6 +160,14 @@ pub fn start_with(
         &tracker,
         shutdown.clone(),
     );
+    for (module, c) in state.controls {
+        if !bus.control(module, c) {
+            error!(
+                module,
+                "module not running: its stored state is not restored"
+            );
+        }
+    }
     let ctx = Arc::new(SwitchContext {
         config: SessionConfig::from_config(&config.controller),
         directory: Arc::new(config.directory()),
@@ -109,8 +177,10 @@ pub fn start_with(
         next_conn: AtomicU64::new(1),
     });
     for listener in listeners {
+        let listener = listener.into();
+        let tls = listener.tls.is_some();
         match listener.local_addr() {
-            Ok(addr) => info!(%addr, "listening for switches"),
+            Ok(addr) => info!(%addr, tls, "listening for switches"),
             Err(e) => warn!(error = %e, "listener has no local address"),
         }
         tracker.spawn(accept_loop(listener, ctx.clone(), tracker.clone()));
@@ -143,7 +213,9 @@ pub async fn start_sources(
     handle
 }
 
-async fn accept_loop(listener: TcpListener, ctx: Arc<SwitchContext>, tracker: TaskTracker) {
+async fn accept_loop(listener: Listener, ctx: Arc<SwitchContext>, tracker: TaskTracker) {
+    // A TLS handshake runs in the connection's own task: a slow peer never holds this loop.
+    let Listener { tcp: listener, tls } = listener;
     let mut backoff = Duration::from_millis(10);
     loop {
         let accepted = tokio::select! {
@@ -153,7 +225,15 @@ async fn accept_loop(listener: TcpListener, ctx: Arc<SwitchContext>, tracker: Ta
         match accepted {
             Ok((stream, peer)) => {
                 backoff = Duration::from_millis(10);
-                tracker.spawn(driver::run(stream, peer, ctx.clone()));
+                match &tls {
+                    None => tracker.spawn(driver::run(stream, peer, ctx.clone())),
+                    Some(a) => tracker.spawn(crate::switch::tls::run(
+                        a.clone(),
+                        stream,
+                        peer,
+                        ctx.clone(),
+                    )),
+                };
             }
             Err(e) => {
                 // Out of file descriptors and the like: wait instead of spinning.

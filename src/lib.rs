@@ -55,6 +55,7 @@ pub mod pipeline;
 pub mod rest;
 pub mod sflow_rt;
 pub mod sources;
+pub mod state;
 pub mod switch;
 pub mod topology;
 pub mod trigger;

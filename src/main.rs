@@ -145,6 +145,14 @@ fn main() -> ExitCode {
             if !listen.is_empty() {
                 config.controller.listen = listen;
             }
+            // The operator's controller keeps its dynamic taps unless told otherwise: the
+            // config key, else $TAPDEMON_STATE_FILE (a second instance, or a test, points it
+            // elsewhere or at "" for none), else the default path.
+            config.controller.state_file.get_or_insert_with(|| {
+                std::env::var_os("TAPDEMON_STATE_FILE")
+                    .map(Into::into)
+                    .unwrap_or_else(|| tapdemon::state::DEFAULT_STATE_FILE.into())
+            });
             let rt = match tokio::runtime::Runtime::new() {
                 Ok(rt) => rt,
                 Err(e) => {

@@ -8,7 +8,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tapdemon"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tapdemon"));
+    // Never the machine's /var/lib/tapdemon/state.json: taps one test makes must not come
+    // back in another.
+    c.env("TAPDEMON_STATE_FILE", "");
+    c
 }
 
 fn free_port() -> u16 {

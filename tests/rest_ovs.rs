@@ -1,4 +1,4 @@
-//! The tap API on real Open vSwitch, seed topology (`mininet/seed.toml`): `POST /api/taps`
+//! The tap API on real Open vSwitch, seed topology (`mininet/pytapdemon.toml`): `POST /api/taps`
 //! tapping h3's port (s1:3, not tapped by the config) to h11 (s3:11); its flows are on the
 //! switches with the cookie the API reports (`ovs-ofctl dump-flows`), h11 captures h3's
 //! ping to h4; `DELETE /api/taps/{id}` removes every flow of it and h11 sees no more of h3.
@@ -22,7 +22,7 @@ use tapdemon::rest::{AppState, EventHub, RestConfig};
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
 fn api_taps(versions: OfVersions) {
-    let config = include_str!("../mininet/seed.toml").replace(
+    let config = include_str!("../mininet/pytapdemon.toml").replace(
         "listen = [\"127.0.0.1:6653\"]",
         "listen = [\"127.0.0.1:0\"]",
     );

@@ -1,5 +1,5 @@
 //! The static part of issue 5 on real Open vSwitch, on the exact seed topology
-//! (`mininet/seed.toml`): h1<->h2, h3<->h4 and h6<->h7 reach each other through patches;
+//! (`mininet/pytapdemon.toml`): h1<->h2, h3<->h4 and h6<->h7 reach each other through patches;
 //! h11 (s3 port 11) captures h1's and h7's traffic, untagged, but not h3's or h4's; h8
 //! cannot reach h9 (its patch is only activated by the web trigger). Once on OF1.0
 //! bridges, once on OF1.3. Then the action side of the triggered part, driven the way the
@@ -22,9 +22,9 @@ use tapdemon::modules::control::Control;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
-/// The controller with `mininet/seed.toml` and the seed topology, static taps installed.
+/// The controller with `mininet/pytapdemon.toml` and the seed topology, static taps installed.
 fn seed(versions: OfVersions) -> (Ctl, Lab) {
-    let config = include_str!("../mininet/seed.toml").replace(
+    let config = include_str!("../mininet/pytapdemon.toml").replace(
         "listen = [\"127.0.0.1:6653\"]",
         "listen = [\"127.0.0.1:0\"]",
     );

@@ -39,7 +39,7 @@ use crate::outbox::{Msg, Outbox};
 use crate::switch::Version;
 
 /// `[l2_learning]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct L2LearningConfig {
     /// Run at all.

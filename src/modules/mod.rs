@@ -50,6 +50,16 @@ pub struct Built {
 
 /// Build every enabled module, returning the shared state too.
 pub fn build_all(config: &Config) -> Built {
+    build_all_with(config, None, None)
+}
+
+/// [`build_all`], the tap module persisting its dynamic taps to `tap_state` and the patch
+/// module its activations to `patch_state` ([`crate::state`]).
+pub fn build_all_with(
+    config: &Config,
+    tap_state: Option<Box<dyn crate::state::TapStateSink>>,
+    patch_state: Option<Box<dyn crate::state::PatchStateSink>>,
+) -> Built {
     let dir = config.directory();
     let mut out = Vec::new();
     // Always on: static links and host locations serve other modules even with discovery
@@ -73,19 +83,26 @@ pub fn build_all(config: &Config) -> Built {
             Box::new(l2_learning::L2Learning::new(l2.clone()))
         });
     }
-    if !config.patch.is_empty() {
-        let m = patch::PatchModule::new(&config.patch, &dir);
+    // Patches and triggers run even with none configured, so a reload can add some.
+    {
+        let mut m = patch::PatchModule::new(&config.patch, &dir);
+        if let Some(sink) = patch_state {
+            m = m.with_state_sink(sink);
+        }
         push(&mut out, &dir, None, Box::new(m));
     }
     // Taps plan over the topology engine; without one (a hand-built Config whose topology
     // section is invalid) there are no taps.
     let mut taps = None;
     if let Some(topo) = &topo {
-        let tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topo.clone()));
+        let mut tap = tap::TapModule::new(&config.taps, &config.tap, &dir, Box::new(topo.clone()));
+        if let Some(sink) = tap_state {
+            tap = tap.with_state_sink(sink);
+        }
         taps = Some(tap.table());
         push(&mut out, &dir, None, Box::new(tap));
     }
-    if !config.trigger.is_empty() {
+    {
         let locate: trigger::HostLocator = match &topo {
             Some(t) => {
                 let t = t.clone();

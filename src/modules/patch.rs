@@ -25,13 +25,14 @@ use serde::Deserialize;
 use toml::Spanned;
 use tracing::{info, warn};
 
-use super::control::Control;
+use super::control::{Applied, Control, Reconfig};
 use super::tap_config::DEFAULT_DURATION_SECS;
 use crate::config::{SwitchDirectory, SwitchRef};
 use crate::event::{Event, FlowRemovedReason};
 use crate::module::Module;
 use crate::outbox::{Msg, Outbox};
 use crate::pipeline::cookie::{Cookie, Kind};
+use crate::state::{PatchSnapshot, PatchStateSink};
 
 /// Priority of patch flows (a forwarding band of their own, above l2_learning's 0x1000).
 pub const PRIORITY: u16 = 0x2000;
@@ -58,6 +59,44 @@ fn yes() -> bool {
     true
 }
 
+/// A `[[patch]]` resolved: what the module builds from it. Equal ones make the same flows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchDef {
+    /// Name.
+    pub name: String,
+    /// The switch.
+    pub dpid: DatapathId,
+    /// The two ports.
+    pub ports: [u32; 2],
+    /// Installed whenever the switch is up.
+    pub is_static: bool,
+    /// Activation length when activated without one.
+    pub default_duration: Duration,
+}
+
+/// Resolve validated `[[patch]]` entries (ones whose switch does not resolve are skipped,
+/// `Config::parse` has refused them already).
+pub fn patch_defs(entries: &[PatchEntry], dir: &SwitchDirectory) -> Vec<PatchDef> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            let dpid = dir.resolve(e.switch.get_ref())?;
+            let secs = e
+                .duration_secs
+                .as_ref()
+                .map(|d| *d.get_ref())
+                .unwrap_or(DEFAULT_DURATION_SECS);
+            Some(PatchDef {
+                name: e.name.get_ref().clone(),
+                dpid,
+                ports: *e.ports.get_ref(),
+                is_static: e.is_static,
+                default_duration: Duration::from_secs(secs),
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 struct Patch {
     name: String,
@@ -79,6 +118,16 @@ impl Patch {
 
     fn cookie(&self) -> u64 {
         Cookie::new(Kind::Patch, self.id).value()
+    }
+
+    fn def(&self) -> PatchDef {
+        PatchDef {
+            name: self.name.clone(),
+            dpid: self.dpid,
+            ports: self.ports,
+            is_static: self.is_static,
+            default_duration: self.default_duration,
+        }
     }
 
     fn flows(&self, hard_timeout: u16) -> Vec<Msg> {
@@ -109,6 +158,8 @@ impl Patch {
             .map(|m| match m {
                 Msg::FlowMod(mut fm) => {
                     fm.command = Command::DeleteStrict;
+                    // Exactly this patch's flows (OF1.0 switches ignore the mask).
+                    fm.cookie_mask = u64::MAX;
                     fm.actions.clear();
                     Msg::FlowMod(fm)
                 }
@@ -123,36 +174,140 @@ impl Patch {
 pub struct PatchModule {
     patches: BTreeMap<String, Patch>,
     up: BTreeSet<DatapathId>,
+    /// Where activations are persisted ([`crate::state`]), and what it was last sent.
+    state_sink: Option<Box<dyn PatchStateSink>>,
+    saved: Vec<PatchSnapshot>,
 }
 
 impl PatchModule {
     /// The patches of the config (`Config::parse` validated them).
     pub fn new(entries: &[PatchEntry], dir: &SwitchDirectory) -> Self {
-        let mut patches = BTreeMap::new();
-        for (i, e) in entries.iter().enumerate() {
-            let Some(dpid) = dir.resolve(e.switch.get_ref()) else {
+        let mut m = PatchModule {
+            patches: BTreeMap::new(),
+            up: BTreeSet::new(),
+            state_sink: None,
+            saved: Vec::new(),
+        };
+        for d in patch_defs(entries, dir) {
+            m.insert(d);
+        }
+        m
+    }
+
+    fn insert(&mut self, d: PatchDef) -> Patch {
+        // Ids are never reused while the controller runs: a late FLOW_REMOVED or timer of
+        // a removed patch must not hit a new one.
+        let id = self.patches.values().map(|p| p.id).max().unwrap_or(0) + 1;
+        let p = Patch {
+            name: d.name,
+            id,
+            dpid: d.dpid,
+            ports: d.ports,
+            is_static: d.is_static,
+            default_duration: d.default_duration,
+            until: None,
+            armed: None,
+        };
+        self.patches.insert(p.name.clone(), p.clone());
+        p
+    }
+
+    /// Apply a reloaded `[[patch]]` list, by name: removed ones' flows are deleted by
+    /// cookie (the forwarding beneath takes over again), added static ones installed,
+    /// changed ones' flows replaced, unchanged ones left alone (nothing sent).
+    fn reconfigure(&mut self, now: Instant, defs: &[PatchDef], out: &mut Outbox) -> Applied {
+        let mut applied = Applied::default();
+        let wanted: BTreeMap<&str, &PatchDef> = defs.iter().map(|d| (d.name.as_str(), d)).collect();
+        let gone: Vec<String> = self
+            .patches
+            .keys()
+            .filter(|n| !wanted.contains_key(n.as_str()))
+            .cloned()
+            .collect();
+        for name in gone {
+            if let Some(p) = self.patches.remove(&name) {
+                if p.active() && self.up.contains(&p.dpid) {
+                    out.confirmed(p.dpid, p.id, p.delete());
+                }
+                info!(patch = name, "patch removed by config reload");
+                applied.removed.push(name);
+            }
+        }
+        for (name, d) in wanted {
+            let Some(old) = self.patches.get(name).cloned() else {
+                let p = self.insert((*d).clone());
+                if p.active() {
+                    self.install(now, &p, out);
+                }
+                info!(patch = name, "patch added by config reload");
+                applied.added.push(name.to_string());
                 continue;
             };
-            let secs = e
-                .duration_secs
-                .as_ref()
-                .map(|d| *d.get_ref())
-                .unwrap_or(DEFAULT_DURATION_SECS);
-            let p = Patch {
-                name: e.name.get_ref().clone(),
-                id: i as u64 + 1,
-                dpid,
-                ports: *e.ports.get_ref(),
-                is_static: e.is_static,
-                default_duration: Duration::from_secs(secs),
-                until: None,
-                armed: None,
-            };
-            patches.insert(p.name.clone(), p);
+            if old.def() == *d {
+                applied.unchanged.push(name.to_string());
+                continue;
+            }
+            let flows_change =
+                old.dpid != d.dpid || old.ports != d.ports || old.is_static != d.is_static;
+            let mut new = old.clone();
+            new.dpid = d.dpid;
+            new.ports = d.ports;
+            new.is_static = d.is_static;
+            new.default_duration = d.default_duration;
+            if new.is_static || old.is_static {
+                // Static -> activatable starts inactive; activatable -> static has no end.
+                new.until = None;
+                new.armed = None;
+            }
+            self.patches.insert(name.to_string(), new.clone());
+            info!(patch = name, "patch changed by config reload");
+            applied.changed.push(name.to_string());
+            if !flows_change {
+                continue;
+            }
+            let mut msgs: BTreeMap<DatapathId, Vec<Msg>> = BTreeMap::new();
+            if old.active() && self.up.contains(&old.dpid) {
+                msgs.entry(old.dpid).or_default().extend(old.delete());
+            }
+            if new.active() && self.up.contains(&new.dpid) {
+                let hard = new
+                    .until
+                    .map(|u| super::tap::secs_ceil(u.saturating_duration_since(now)))
+                    .unwrap_or(0);
+                msgs.entry(new.dpid).or_default().extend(new.flows(hard));
+            }
+            // One batch per switch: its deletes go before its adds.
+            for (dpid, m) in msgs {
+                out.confirmed(dpid, new.id, m);
+            }
         }
-        PatchModule {
-            patches,
-            up: BTreeSet::new(),
+        applied
+    }
+
+    /// Persist activations: `sink` gets the activated patches whenever they change.
+    pub fn with_state_sink(mut self, sink: Box<dyn PatchStateSink>) -> Self {
+        self.state_sink = Some(sink);
+        self
+    }
+
+    fn save_state(&mut self, now: Instant) {
+        let Some(sink) = self.state_sink.as_mut() else {
+            return;
+        };
+        let snap: Vec<PatchSnapshot> = self
+            .patches
+            .values()
+            .filter(|p| !p.is_static)
+            .filter_map(|p| {
+                p.until.map(|until| PatchSnapshot {
+                    name: p.name.clone(),
+                    until,
+                })
+            })
+            .collect();
+        if snap != self.saved {
+            sink.save_patches(&snap, now);
+            self.saved = snap;
         }
     }
 
@@ -266,7 +421,11 @@ impl Module for PatchModule {
                     self.activate(now, name, d, by, out)
                 }
                 Control::Deactivate { name, by } => self.deactivate(name, by, out),
-                Control::CreateTap { .. } => {}
+                Control::Reconfigure {
+                    items: Reconfig::Patches(defs),
+                    done,
+                } => done.done(self.reconfigure(now, defs, out)),
+                Control::CreateTap { .. } | Control::Reconfigure { .. } => {}
             },
             Event::Timer(t) => {
                 let Some(name) = self.by_id(t.id) else { return };
@@ -297,6 +456,7 @@ impl Module for PatchModule {
             }
             _ => {}
         }
+        self.save_state(now);
     }
 }
 
@@ -405,5 +565,143 @@ mod tests {
         let fms = out.flow_mods(DatapathId(2));
         assert_eq!(fms.len(), 2);
         assert!(fms.iter().all(|f| f.command == Command::DeleteStrict));
+    }
+
+    fn reload(m: &mut PatchModule, now: Instant, text: &str) -> (Applied, Outbox) {
+        let c = crate::Config::parse(text, "t".as_ref()).unwrap();
+        let (done, mut rx) = crate::modules::control::Ack::new();
+        let ev = Event::Control(Arc::new(Control::Reconfigure {
+            items: Reconfig::Patches(patch_defs(&c.patch, &c.directory())),
+            done,
+        }));
+        let mut out = Outbox::new();
+        m.handle(now, &ev, &mut out);
+        (rx.try_recv().unwrap(), out)
+    }
+
+    const THREE: &str = r#"
+        [[patch]]
+        name = "a"
+        switch = 2
+        ports = [1, 2]
+        [[patch]]
+        name = "b"
+        switch = 2
+        ports = [3, 4]
+        static = false
+        [[patch]]
+        name = "c"
+        switch = 2
+        ports = [5, 6]
+    "#;
+
+    #[test]
+    fn reload_touches_only_what_changed_by_cookie() {
+        let mut m = PatchModule::new(&entries(), &SwitchDirectory::default());
+        let t0 = Instant::now();
+        let mut out = Outbox::new();
+        m.handle(t0, &up(), &mut out);
+        m.handle(t0, &activate(60), &mut out);
+        let (ida, idb) = (m.patches["a"].id, m.patches["b"].id);
+
+        // The same patches, written differently (an added comment line moves spans).
+        let same = "\n# moved\n[[patch]]\nname = \"a\"\nswitch = 2\nports = [1, 2]\n\
+                    [[patch]]\nname = \"b\"\nswitch = 2\nports = [3, 4]\nstatic = false\n";
+        let (a, out) = reload(&mut m, t0, same);
+        assert_eq!(a.unchanged, vec!["a", "b"]);
+        assert!(out.flow_mods(DatapathId(2)).is_empty());
+
+        // c added (static: installed), b gets new ports while active (replaced, keeping
+        // its remaining time), a unchanged.
+        let t1 = t0 + Duration::from_secs(10);
+        let (a, out) = reload(&mut m, t1, &THREE.replace("[3, 4]", "[3, 7]"));
+        assert_eq!(
+            (a.added, a.changed, a.unchanged),
+            (
+                vec!["c".to_string()],
+                vec!["b".to_string()],
+                vec!["a".to_string()]
+            )
+        );
+        let fms = out.flow_mods(DatapathId(2));
+        let cookie = |id| Cookie::new(Kind::Patch, id).value();
+        assert!(fms.iter().all(|f| f.cookie != cookie(ida)), "{fms:?}");
+        let b: Vec<_> = fms.iter().filter(|f| f.cookie == cookie(idb)).collect();
+        assert_eq!(b.len(), 4, "{fms:?}");
+        let deletes: Vec<_> = b
+            .iter()
+            .filter(|f| f.command == Command::DeleteStrict)
+            .collect();
+        assert_eq!(deletes.len(), 2);
+        assert!(deletes.iter().all(|f| f.cookie_mask == u64::MAX));
+        assert!(b
+            .iter()
+            .filter(|f| f.command == Command::Add)
+            .all(|f| f.hard_timeout == 50 && [3, 7].contains(&f.match_.in_port.unwrap())));
+        let idc = m.patches["c"].id;
+        assert!(idc > idb && idc > ida);
+        assert_eq!(
+            fms.iter().filter(|f| f.cookie == cookie(idc)).count(),
+            2,
+            "{fms:?}"
+        );
+
+        // a and c removed: exactly their flows deleted, by cookie; b stays.
+        let only_b = "[[patch]]\nname = \"b\"\nswitch = 2\nports = [3, 7]\nstatic = false\n";
+        let (a, out) = reload(&mut m, t1, only_b);
+        assert_eq!(a.removed, vec!["a", "c"]);
+        assert_eq!(a.unchanged, vec!["b"]);
+        let fms = out.flow_mods(DatapathId(2));
+        assert_eq!(fms.len(), 4);
+        assert!(fms.iter().all(|f| f.command == Command::DeleteStrict
+            && f.cookie_mask == u64::MAX
+            && (f.cookie == cookie(ida) || f.cookie == cookie(idc))));
+        assert!(m.is_active("b"));
+
+        // b made static: its timed flows replaced by permanent ones.
+        let (a, out) = reload(&mut m, t1, &only_b.replace("static = false\n", ""));
+        assert_eq!(a.changed, vec!["b"]);
+        let adds: Vec<_> = out
+            .flow_mods(DatapathId(2))
+            .into_iter()
+            .filter(|f| f.command == Command::Add)
+            .collect();
+        assert_eq!(adds.len(), 2);
+        assert!(adds.iter().all(|f| f.hard_timeout == 0));
+    }
+
+    /// Records what the module persists ([`crate::state`]).
+    #[derive(Debug, Clone, Default)]
+    struct Saved(Arc<std::sync::Mutex<Vec<Vec<PatchSnapshot>>>>);
+
+    impl PatchStateSink for Saved {
+        fn save_patches(&mut self, patches: &[PatchSnapshot], _now: Instant) {
+            self.0.lock().unwrap().push(patches.to_vec());
+        }
+    }
+
+    #[test]
+    fn activations_are_persisted_when_they_change() {
+        let saved = Saved::default();
+        let mut m = PatchModule::new(&entries(), &SwitchDirectory::default())
+            .with_state_sink(Box::new(saved.clone()));
+        let t0 = Instant::now();
+        let mut out = Outbox::new();
+        m.handle(t0, &up(), &mut out);
+        assert!(
+            saved.0.lock().unwrap().is_empty(),
+            "static patches are not stored"
+        );
+        m.handle(t0, &activate(120), &mut out);
+        m.handle(t0, &activate(120), &mut out);
+        let until = t0 + Duration::from_secs(120);
+        let b = |until| PatchSnapshot {
+            name: "b".into(),
+            until,
+        };
+        assert_eq!(*saved.0.lock().unwrap(), vec![vec![b(until)]]);
+        let id = m.patches["b"].id;
+        m.handle(until, &Event::Timer(Timer { id }), &mut out);
+        assert_eq!(saved.0.lock().unwrap().last(), Some(&Vec::new()));
     }
 }

@@ -24,7 +24,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use proto::flow::Match;
 use proto::DatapathId;
@@ -42,6 +42,7 @@ use crate::outbox::Outbox;
 use crate::pipeline::cookie::{Cookie, Kind};
 use crate::pipeline::plan::{plan, PlanError, TapRequest, TopologyNetwork, VlanPool};
 use crate::pipeline::{Direction, SwitchTap, TapId, TapRule, TapUpdate};
+use crate::state::{SavedOrigin, TapSnapshot, TapStateSink};
 use crate::topology::{PortRef, Topology};
 
 /// Timer id of the periodic re-plan (tap ids are 48-bit, so no clash).
@@ -104,6 +105,10 @@ pub struct TapInfo {
     pub state: String,
     /// Switches holding its flows.
     pub switches: Vec<String>,
+    /// When the switches confirmed (barrier) every flow of the current activation, Unix
+    /// epoch microseconds (wall clock, so a client can compare it with its own send time:
+    /// the trigger latency benchmark does). `None` while inactive or installing.
+    pub confirmed_at_us: Option<u64>,
 }
 
 /// The taps' state, shared with the REST API (written by the module after each event).
@@ -140,6 +145,8 @@ struct Tap {
     /// The source part, sent once `pending` is empty.
     waiting_source: Option<(DatapathId, SwitchTap)>,
     state: String,
+    /// See [`TapInfo::confirmed_at_us`].
+    confirmed_at: Option<SystemTime>,
 }
 
 impl Tap {
@@ -171,6 +178,9 @@ pub struct TapModule {
     vlans: VlanPool,
     table: TapTable,
     reconcile_armed: bool,
+    /// Where dynamic taps are persisted ([`crate::state`]), and what it was last sent.
+    state_sink: Option<Box<dyn TapStateSink>>,
+    saved: Vec<TapSnapshot>,
 }
 
 impl std::fmt::Debug for TapModule {
@@ -200,6 +210,8 @@ impl TapModule {
             vlans: VlanPool::new(first..=last),
             table: TapTable::default(),
             reconcile_armed: false,
+            state_sink: None,
+            saved: Vec::new(),
         };
         for e in entries {
             let (Some(source), Some(monitor)) = (
@@ -238,6 +250,44 @@ impl TapModule {
         self.table.clone()
     }
 
+    /// Persist the dynamic taps: `sink` gets them whenever they change.
+    pub fn with_state_sink(mut self, sink: Box<dyn TapStateSink>) -> Self {
+        self.state_sink = Some(sink);
+        self
+    }
+
+    /// Hand the sink the dynamic taps (active, not static) if they changed.
+    fn save_state(&mut self, now: Instant) {
+        let Some(sink) = self.state_sink.as_mut() else {
+            return;
+        };
+        let snap: Vec<TapSnapshot> = self
+            .taps
+            .values()
+            .filter(|t| t.active)
+            .filter_map(|t| {
+                let origin = match t.origin {
+                    Origin::Static => return None,
+                    Origin::Activatable => SavedOrigin::Activatable,
+                    Origin::Runtime => SavedOrigin::Runtime,
+                };
+                Some(TapSnapshot {
+                    name: t.name.clone(),
+                    origin,
+                    source: t.source,
+                    monitor: t.monitor,
+                    direction: t.direction,
+                    filter: t.filter.clone(),
+                    until: t.until,
+                })
+            })
+            .collect();
+        if snap != self.saved {
+            sink.save(&snap, now);
+            self.saved = snap;
+        }
+    }
+
     fn insert(&mut self, spec: TapSpec, origin: Origin, default_duration: Duration) {
         let id = self.next_id;
         self.next_id += 1;
@@ -257,6 +307,7 @@ impl TapModule {
             pending: BTreeSet::new(),
             waiting_source: None,
             state: "inactive".into(),
+            confirmed_at: None,
         };
         self.taps.insert(spec.name, tap);
     }
@@ -466,6 +517,7 @@ impl TapModule {
         }
         tap.installed.clear();
         tap.pending.clear();
+        tap.confirmed_at = None;
         let runtime = tap.origin == Origin::Runtime;
         self.reconcile(name, now, out);
         if runtime {
@@ -480,6 +532,15 @@ impl TapModule {
                 self.activate(now, name, duration.or(default), by, out)
             }
             Control::Deactivate { name, by } => self.deactivate(now, name, by, out),
+            Control::Reconfigure { items, done } => {
+                if let super::control::Reconfig::Taps {
+                    reconcile_secs,
+                    taps,
+                } = items
+                {
+                    done.done(self.reconfigure(now, *reconcile_secs, taps, out));
+                }
+            }
             Control::CreateTap { spec, duration, by } => {
                 let same = self.taps.get(&spec.name).map(|t| {
                     t.source == spec.source
@@ -531,6 +592,11 @@ impl TapModule {
                     }),
                 state: t.state.clone(),
                 switches: t.installed.keys().map(|d| d.to_string()).collect(),
+                confirmed_at_us: t.confirmed_at.and_then(|c| {
+                    c.duration_since(UNIX_EPOCH)
+                        .ok()
+                        .map(|d| d.as_micros() as u64)
+                }),
             })
             .collect();
         *self.table.0.write().unwrap_or_else(PoisonError::into_inner) = list;
@@ -657,6 +723,8 @@ impl Module for TapModule {
                     if tap.state != "installed" {
                         info!(tap = name, "tap installed");
                     }
+                    // Wall clock on purpose: compared with a client's send time.
+                    tap.confirmed_at.get_or_insert_with(SystemTime::now);
                     tap.state = "installed".into();
                 }
             }
@@ -664,12 +732,16 @@ impl Module for TapModule {
             _ => return,
         }
         self.publish();
+        self.save_state(now);
     }
 }
 
 #[cfg(test)]
 #[path = "tap_tests.rs"]
 mod tests;
+
+#[path = "tap_reload.rs"]
+mod reload;
 
 /// Whole seconds, rounded up: a hard timeout must not end an activation early, and
 /// `duration_secs = 4` must read `hard_timeout=4` on the switch.

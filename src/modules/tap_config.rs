@@ -17,11 +17,13 @@
 //! ```
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 use proto::flow::Match;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::control::TapSpec;
 use crate::config::{parse_dpid, Config, SwitchDirectory};
 use crate::pipeline::Direction;
 use crate::topology::PortRef;
@@ -78,6 +80,48 @@ fn both() -> Direction {
 
 fn yes() -> bool {
     true
+}
+
+/// A `[[tap]]` resolved: what the `tap` module builds from it. Two equal ones make the
+/// same flows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfiguredTap {
+    /// Name, ports, direction, filter.
+    pub spec: TapSpec,
+    /// `static = true`: active for the switches' lifetime.
+    pub is_static: bool,
+    /// Activation length when activated without one.
+    pub duration: Duration,
+}
+
+/// Resolve validated `[[tap]]` entries (entries that do not resolve are skipped, as
+/// `Config::parse` has already refused them).
+pub fn configured_taps(entries: &[TapEntry], dir: &SwitchDirectory) -> Vec<ConfiguredTap> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            let source = parse_port_ref(dir, e.source.get_ref())?;
+            let monitor = parse_port_ref(dir, e.monitor.get_ref())?;
+            let filter =
+                parse_filter(e.filter.as_ref().map(|f| f.get_ref().as_str())).unwrap_or_default();
+            let secs = e
+                .duration_secs
+                .as_ref()
+                .map(|d| *d.get_ref())
+                .unwrap_or(DEFAULT_DURATION_SECS);
+            Some(ConfiguredTap {
+                spec: TapSpec {
+                    name: e.name.get_ref().clone(),
+                    source,
+                    direction: e.direction,
+                    filter,
+                    monitor,
+                },
+                is_static: e.is_static,
+                duration: Duration::from_secs(secs),
+            })
+        })
+        .collect()
 }
 
 /// Parse `SWITCH:PORT` (`s1:1`, `2:4`, `00:00:00:00:00:00:00:02:4`).
@@ -242,8 +286,8 @@ mod tests {
 
     #[test]
     fn seed_scenario_parses_and_errors_name_the_line() {
-        let seed = include_str!("../../mininet/seed.toml");
-        let c = Config::parse(seed, "seed.toml".as_ref()).unwrap();
+        let seed = include_str!("../../mininet/pytapdemon.toml");
+        let c = Config::parse(seed, "pytapdemon.toml".as_ref()).unwrap();
         assert_eq!((c.tap.len(), c.patch.len(), c.trigger.len()), (3, 4, 1));
         let (line, key, msg) = err(
             "[switches]\ns1 = 1\n[[tap]]\nname = \"x\"\nsource = \"s1:1\"\nmonitor = \"s9:1\"\n",

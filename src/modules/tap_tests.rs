@@ -401,3 +401,6 @@ fn runtime_taps_are_created_once_and_refusals_are_reported() {
     m.handle(t0, &del, &mut out);
     assert!(m.table().list().is_empty());
 }
+
+#[path = "tap_persist_tests.rs"]
+mod persist;

@@ -33,7 +33,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use tracing::{debug, info};
 
-use super::control::{Control, TapSpec};
+use super::control::{Applied, Control, Reconfig, TapSpec};
 use super::tap_config::{parse_filter, parse_port_ref, DEFAULT_DURATION_SECS};
 use crate::config::SwitchDirectory;
 use crate::event::Event;
@@ -168,9 +168,11 @@ impl TriggerInput {
 /// Finds the edge port of a host by IP (the topology's host table).
 pub type HostLocator = Box<dyn Fn(IpAddr) -> Option<PortRef> + Send>;
 
-#[derive(Debug, Clone)]
-struct Rule {
-    name: String,
+/// A `[[trigger]]` resolved (filter parsed, monitor port resolved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The trigger's name.
+    pub name: String,
     threshold: String,
     filter: Option<Match>,
     activate: Vec<String>,
@@ -195,31 +197,59 @@ impl std::fmt::Debug for TriggerModule {
     }
 }
 
+/// Resolve validated `[[trigger]]` entries.
+pub fn rules(entries: &[TriggerEntry], dir: &SwitchDirectory) -> Vec<Rule> {
+    entries
+        .iter()
+        .map(|e| Rule {
+            name: e.name.get_ref().clone(),
+            threshold: e.threshold.clone(),
+            filter: e
+                .filter
+                .as_ref()
+                .and_then(|f| parse_filter(Some(f.get_ref())).ok()),
+            activate: e.activate.iter().map(|a| a.get_ref().clone()).collect(),
+            dynamic: e.dynamic.as_ref().and_then(|d| {
+                let mon = parse_port_ref(dir, e.monitor.as_ref()?.get_ref())?;
+                Some((*d.get_ref(), mon, e.direction))
+            }),
+            duration: Duration::from_secs(*e.duration_secs.get_ref()),
+        })
+        .collect()
+}
+
 impl TriggerModule {
     /// The rules of the config (`Config::parse` validated them); `locate` finds hosts.
     pub fn new(entries: &[TriggerEntry], dir: &SwitchDirectory, locate: HostLocator) -> Self {
-        let rules = entries
-            .iter()
-            .map(|e| Rule {
-                name: e.name.get_ref().clone(),
-                threshold: e.threshold.clone(),
-                filter: e
-                    .filter
-                    .as_ref()
-                    .and_then(|f| parse_filter(Some(f.get_ref())).ok()),
-                activate: e.activate.iter().map(|a| a.get_ref().clone()).collect(),
-                dynamic: e.dynamic.as_ref().and_then(|d| {
-                    let mon = parse_port_ref(dir, e.monitor.as_ref()?.get_ref())?;
-                    Some((*d.get_ref(), mon, e.direction))
-                }),
-                duration: Duration::from_secs(*e.duration_secs.get_ref()),
-            })
-            .collect();
         TriggerModule {
-            rules,
+            rules: rules(entries, dir),
             locate,
             fired: 0,
         }
+    }
+
+    /// Apply a reloaded `[[trigger]]` list: rules are replaced by name (triggers own no
+    /// flows; what they activated runs on until its own end).
+    pub fn reconfigure(&mut self, rules: &[Rule]) -> Applied {
+        let mut applied = Applied::default();
+        for r in rules {
+            match self.rules.iter().find(|o| o.name == r.name) {
+                None => applied.added.push(r.name.clone()),
+                Some(o) if o == r => applied.unchanged.push(r.name.clone()),
+                Some(_) => applied.changed.push(r.name.clone()),
+            }
+        }
+        applied.removed = self
+            .rules
+            .iter()
+            .filter(|o| !rules.iter().any(|r| r.name == o.name))
+            .map(|o| o.name.clone())
+            .collect();
+        if applied != Applied::default() {
+            info!(added = ?applied.added, removed = ?applied.removed, changed = ?applied.changed, "triggers reloaded");
+        }
+        self.rules = rules.to_vec();
+        applied
     }
 
     /// Handle one threshold event.
@@ -305,8 +335,18 @@ impl Module for TriggerModule {
     }
 
     fn handle(&mut self, _now: Instant, ev: &Event, out: &mut Outbox) {
-        if let Event::Trigger(t) = ev {
-            self.on_trigger(&TriggerInput::from(&**t), out);
+        match ev {
+            Event::Trigger(t) => self.on_trigger(&TriggerInput::from(&**t), out),
+            Event::Control(c) => {
+                if let Control::Reconfigure {
+                    items: Reconfig::Triggers(rules),
+                    done,
+                } = &**c
+                {
+                    done.done(self.reconfigure(rules));
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -464,5 +504,56 @@ mod tests {
         );
         assert_eq!(out.controls().len(), 1);
         assert_eq!(m.fired, 1);
+    }
+
+    #[test]
+    fn reload_replaces_rules_by_name() {
+        let base = r#"
+            [[trigger]]
+            name = "web"
+            threshold = "web"
+            activate = ["tap:h9"]
+            [[trigger]]
+            name = "ssh"
+            threshold = "ssh"
+            activate = ["tap:h9"]
+            "#;
+        let mut m = TriggerModule::new(
+            &rules(base),
+            &SwitchDirectory::default(),
+            Box::new(|_| None),
+        );
+        let new = base
+            .replace(
+                "name = \"ssh\"\n            threshold = \"ssh\"",
+                "name = \"dns\"\n            threshold = \"dns\"",
+            )
+            .replace(
+                "activate = [\"tap:h9\"]\n            [[trigger]]",
+                "activate = [\"patch:s2-3-4\"]\n            [[trigger]]",
+            );
+        let c = crate::Config::parse(&format!("{TARGETS}{new}"), "t".as_ref()).unwrap();
+        let (done, mut rx) = crate::modules::control::Ack::new();
+        let ev = Event::Control(std::sync::Arc::new(Control::Reconfigure {
+            items: Reconfig::Triggers(super::rules(&c.trigger, &c.directory())),
+            done,
+        }));
+        let mut out = Outbox::new();
+        m.handle(Instant::now(), &ev, &mut out);
+        let a = rx.try_recv().unwrap();
+        assert_eq!(
+            (a.added, a.removed, a.changed),
+            (
+                vec!["dns".to_string()],
+                vec!["ssh".to_string()],
+                vec!["web".to_string()]
+            )
+        );
+        assert!(out.is_empty());
+        // The changed rule acts as written now.
+        m.on_trigger(&web("10.0.0.2", "10.0.0.1", "80"), &mut out);
+        assert!(
+            matches!(&out.controls()[0], ("patch", Control::Activate { name, .. }) if name == "s2-3-4")
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! listen = "127.0.0.1:8080"
 //! token = "s3cret"                     # required when `listen` is not loopback
 //! sflow_rt_listen = "127.0.0.1:8008"   # optional: sFlow-RT's own port, for old scripts
+//! port_stats_interval_secs = 5         # port counters polled this often (0: never)
+//! stats_timeout_secs = 5               # a switch's whole flow/port-stats answer within this
 //! ```
 
 use std::net::SocketAddr;
@@ -26,6 +28,11 @@ pub struct RestConfig {
     /// A second listener serving the same routes, usually sFlow-RT's port 8008, so scripts
     /// written for sFlow-RT run unchanged.
     pub sflow_rt_listen: Option<SocketAddr>,
+    /// How often every switch's port counters are read (rates are the change between two
+    /// reads over the time between them). 0 turns polling off.
+    pub port_stats_interval_secs: u64,
+    /// How long a switch has to answer a statistics request completely.
+    pub stats_timeout_secs: u64,
 }
 
 impl Default for RestConfig {
@@ -35,6 +42,8 @@ impl Default for RestConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             token: None,
             sflow_rt_listen: None,
+            port_stats_interval_secs: 5,
+            stats_timeout_secs: 5,
         }
     }
 }
@@ -47,9 +56,38 @@ impl RestConfig {
             .collect()
     }
 
+    /// Port-stats polling interval; `None` when off.
+    pub fn port_stats_interval(&self) -> Option<std::time::Duration> {
+        (self.port_stats_interval_secs > 0)
+            .then(|| std::time::Duration::from_secs(self.port_stats_interval_secs))
+    }
+
+    /// Statistics request timeout.
+    pub fn stats_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.stats_timeout_secs)
+    }
+
     /// The check both `check-config` and server start make: a non-loopback listener without
     /// a token would let anyone on the network install flows. Returns the offending key.
     pub fn check(&self) -> Result<(), (&'static str, String)> {
+        if self.stats_timeout_secs == 0 || self.stats_timeout_secs > 300 {
+            return Err((
+                "stats_timeout_secs",
+                format!(
+                    "{} is not between 1 and 300 seconds",
+                    self.stats_timeout_secs
+                ),
+            ));
+        }
+        if self.port_stats_interval_secs > 86_400 {
+            return Err((
+                "port_stats_interval_secs",
+                format!(
+                    "{} is more than a day (0 turns polling off)",
+                    self.port_stats_interval_secs
+                ),
+            ));
+        }
         if self.token.as_deref() == Some("") {
             return Err(("token", "must not be empty".into()));
         }
@@ -101,5 +139,16 @@ mod tests {
         };
         assert_eq!(c.check().unwrap_err().0, "sflow_rt_listen");
         assert!(RestConfig::default().check().is_ok());
+        let c = RestConfig {
+            stats_timeout_secs: 0,
+            ..RestConfig::default()
+        };
+        assert_eq!(c.check().unwrap_err().0, "stats_timeout_secs");
+        let c: RestConfig = toml::from_str("port_stats_interval_secs = 0").unwrap();
+        assert_eq!(c.port_stats_interval(), None);
+        assert_eq!(
+            RestConfig::default().port_stats_interval(),
+            Some(std::time::Duration::from_secs(5))
+        );
     }
 }

@@ -5,23 +5,27 @@
 //! [`RuntimeView`] of the running controller (topology from `Handle::topology`, sFlow-RT
 //! API over `Handle::sources.collector`), and SIGHUP reloads the config file.
 //!
-//! Still to plug in here when those parts land (one builder call each):
-//! - taps: `view.with_taps(Arc::new(TapsAdapter::new(bus, handle.taps, switches)))`
-//!   (branch `rest-taps`: `src/rest/taps_adapter.rs`, tested on OVS by `tests/rest_ovs.rs`);
-//! - flows per switch and port counters: `view.with_stats(..)`, a [`super::state::SwitchStats`]
-//!   over a flow-stats / port-stats request in the switch session;
-//! - config diff of taps, patches and triggers: `ConfigReloader::with_applier(..)`.
+//! Flow statistics and polled port counters come from [`start_stats`], topology and tap
+//! changes reach the event stream through [`start_watch`]; patches and triggers are shown
+//! from the running config (`super::config_view::ConfigTables`).
+//! A reload (SIGHUP or the API) applies taps, patches and triggers as a diff through
+//! [`ModulesApplier`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::info;
 
+use super::stats::StatsService;
+use super::watch::SnapshotFn;
+use super::RestConfig;
+use crate::controller::Handle;
+
 use super::events::{EventForwarder, EventHub};
-use super::reload::{reload_on_sighup, ConfigReloader};
-use super::runtime_view::RuntimeView;
+use super::reload::{reload_on_sighup, ConfigReloader, ModulesApplier};
+use super::runtime_view::{ConfigFn, RuntimeView};
 use super::state::Reloader;
 use super::{AppState, RestError};
 use crate::config::Config;
@@ -31,7 +35,7 @@ use crate::module::ModuleSpec;
 /// Run the controller on `listeners`, with the REST API when `[rest] enabled`, until
 /// `shutdown` is cancelled. `config_path`: the file SIGHUP and `POST /api/reload` re-read.
 pub async fn run(
-    listeners: Vec<TcpListener>,
+    listeners: Vec<controller::Listener>,
     config: Config,
     config_path: Option<PathBuf>,
     shutdown: CancellationToken,
@@ -42,9 +46,11 @@ pub async fn run(
         module: Box::new(EventForwarder::new(hub.clone())),
         switches: None,
     };
-    let reloader = config_path.map(|p| Arc::new(ConfigReloader::new(p, config.clone())));
     let (handle, tracker) =
         controller::start_with(listeners, config.clone(), shutdown.clone(), vec![forwarder]);
+    let applier = Arc::new(ModulesApplier::new(handle.bus.clone()));
+    let reloader =
+        config_path.map(|p| Arc::new(ConfigReloader::new(p, config.clone()).with_applier(applier)));
     let handle = controller::start_sources(handle, &config, &tracker, shutdown.clone()).await;
     let sflow = handle
         .sources
@@ -54,7 +60,22 @@ pub async fn run(
     let taps = handle.taps.clone().map(|table| {
         super::taps_adapter::TapsAdapter::new(handle.bus.clone(), table, handle.switches.clone())
     });
-    let mut view = RuntimeView::new(handle);
+    let stats = start_stats(&handle, &rest, &tracker, shutdown.clone());
+    start_watch(&hub, &handle, &tracker, shutdown.clone());
+    // Patches and triggers as the running config has them: the reloader's after a reload.
+    let running: ConfigFn = match &reloader {
+        Some(r) => {
+            let r = r.clone();
+            Arc::new(move || r.current())
+        }
+        None => {
+            let c = Arc::new(config.clone());
+            Arc::new(move || c.clone())
+        }
+    };
+    let mut view = RuntimeView::new(handle)
+        .with_stats(Arc::new(stats))
+        .with_config(running);
     if let Some(t) = taps {
         view = view.with_taps(Arc::new(t));
     }
@@ -83,4 +104,39 @@ pub async fn run(
     tracker.wait().await;
     info!("stopped");
     result
+}
+
+/// Statistics over `handle`'s switches, with the port-stats poller running every
+/// `[rest] port_stats_interval_secs` (unless 0) until `shutdown`.
+pub fn start_stats(
+    handle: &Handle,
+    rest: &RestConfig,
+    tracker: &TaskTracker,
+    shutdown: CancellationToken,
+) -> StatsService {
+    let stats = StatsService::new(handle.switches.clone(), rest.stats_timeout());
+    if let Some(interval) = rest.port_stats_interval() {
+        tracker.spawn(stats.clone().run_poller(interval, shutdown));
+    }
+    stats
+}
+
+/// Publish topology changes (from `handle.topology`) and tap changes (from `handle.taps`)
+/// into `hub` until `shutdown`.
+pub fn start_watch(
+    hub: &EventHub,
+    handle: &Handle,
+    tracker: &TaskTracker,
+    shutdown: CancellationToken,
+) {
+    let topology = handle.topology.clone().map(|t| {
+        let f: SnapshotFn = Arc::new(move || t.read().snapshot(std::time::Instant::now()));
+        f
+    });
+    tracker.spawn(super::watch::run(
+        hub.clone(),
+        topology,
+        handle.taps.clone(),
+        shutdown,
+    ));
 }

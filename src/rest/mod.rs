@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod config_view;
 pub mod error;
 pub mod events;
 pub mod launch;
@@ -26,10 +27,12 @@ pub mod runtime_view;
 pub mod sflow;
 pub mod sflow_collector;
 pub mod state;
+pub mod stats;
 pub mod switches;
 pub mod taps;
 pub mod taps_adapter;
 pub mod topology;
+pub mod watch;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -135,6 +138,8 @@ pub fn router(state: AppState, auth: auth::Auth) -> Router {
         .route("/switches", get(switches::list))
         .route("/switches/{switch}", get(switches::one))
         .route("/switches/{switch}/flows", get(switches::flows))
+        .route("/switches/{switch}/ports", get(switches::ports))
+        .route("/switches/{switch}/ports/{port}", get(switches::port))
         .route("/links", get(topology::links))
         .route("/hosts", get(topology::hosts))
         .route("/topology", get(topology::all))

@@ -23,7 +23,17 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     (
         "get",
         "/api/switches/{switch}/flows",
-        "Flows read from the switch (flow-stats), ovs-ofctl style",
+        "Flows read from the switch now (flow-stats), ovs-ofctl style; ?format=text for dump-flows lines",
+    ),
+    (
+        "get",
+        "/api/switches/{switch}/ports",
+        "A switch's ports with counters and rates (port-stats, polled)",
+    ),
+    (
+        "get",
+        "/api/switches/{switch}/ports/{port}",
+        "One port (number or interface name) with counters and rates",
     ),
     ("get", "/api/links", "Live directed links"),
     ("get", "/api/hosts", "Known hosts and where they attach"),
@@ -40,8 +50,12 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ),
     ("get", "/api/taps/{id}", "One tap"),
     ("delete", "/api/taps/{id}", "Remove a tap and its flows"),
-    ("get", "/api/patches", "Patches"),
-    ("get", "/api/triggers", "Triggers"),
+    ("get", "/api/patches", "Patches, and whether each is installed now"),
+    (
+        "get",
+        "/api/triggers",
+        "Triggers with their recent threshold events",
+    ),
     (
         "get",
         "/api/events",
@@ -154,6 +168,7 @@ fn operation(method: &str, path: &str, summary: &str) -> Value {
             ("type", "string"),
         ],
         "/api/sflow/flows/{name}/top" => &[("n", "integer")],
+        "/api/switches/{switch}/flows" => &[("format", "string")],
         "/agents/json" => &[("agent", "string")],
         _ => &[],
     };
@@ -183,6 +198,29 @@ fn operation(method: &str, path: &str, summary: &str) -> Value {
         (_, "/api/switches") => {
             json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Switch"}}}}}})
         }
+        (_, "/api/switches/{switch}") => {
+            json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Switch"}}}}})
+        }
+        (_, "/api/switches/{switch}/flows") => {
+            json!({"200": {"description": "OK", "content": {
+                "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Flow"}}},
+                "text/plain": {"schema": {"type": "string"}}}}})
+        }
+        (_, "/api/switches/{switch}/ports") => {
+            json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Port"}}}}}})
+        }
+        (_, "/api/switches/{switch}/ports/{port}") => {
+            json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Port"}}}}})
+        }
+        (_, "/api/patches") => {
+            json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Patch"}}}}}})
+        }
+        (_, "/api/triggers") => {
+            json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Trigger"}}}}}})
+        }
+        (_, "/api/events") => {
+            json!({"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}})
+        }
         _ => json!({"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}}),
     };
     let mut responses = ok;
@@ -208,6 +246,20 @@ fn operation(method: &str, path: &str, summary: &str) -> Value {
                 error_response("The tap cannot be built (no path, loop, name taken)"),
             );
             map.insert("422".into(), error_response("Unknown switch or port"));
+        }
+        if path == "/api/switches/{switch}/flows" {
+            map.insert(
+                "502".into(),
+                error_response(
+                    "The switch refused the flow-stats request or sent an undecodable reply",
+                ),
+            );
+            map.insert(
+                "504".into(),
+                error_response(
+                    "The switch did not answer completely within rest.stats_timeout_secs",
+                ),
+            );
         }
         if path == "/api/reload" {
             map.insert(
@@ -253,7 +305,48 @@ pub fn document() -> Value {
                     "port_no": {"type": "integer"}, "name": {"type": "string"},
                     "hw_addr": {"type": "string"}, "up": {"type": "boolean"},
                     "admin_down": {"type": "boolean"}, "link_down": {"type": "boolean"},
-                    "counters": {"type": "object", "nullable": true}}},
+                    "counters": {"$ref": "#/components/schemas/PortCounters"},
+                    "rates": {"$ref": "#/components/schemas/PortRates"}}},
+                "PortCounters": {"type": "object", "nullable": true,
+                    "description": "The last port-stats reply (a counter the switch does not keep is 2^64-1)",
+                    "properties": {
+                    "rx_packets": {"type": "integer"}, "tx_packets": {"type": "integer"},
+                    "rx_bytes": {"type": "integer"}, "tx_bytes": {"type": "integer"},
+                    "rx_dropped": {"type": "integer"}, "tx_dropped": {"type": "integer"},
+                    "rx_errors": {"type": "integer"}, "tx_errors": {"type": "integer"},
+                    "read_at_ms": {"type": "integer", "description": "epoch milliseconds"}}},
+                "PortRates": {"type": "object", "nullable": true,
+                    "description": "Change between the last two port-stats reads over the time between them",
+                    "properties": {
+                    "rx_packets_per_sec": {"type": "number"}, "tx_packets_per_sec": {"type": "number"},
+                    "rx_bytes_per_sec": {"type": "number"}, "tx_bytes_per_sec": {"type": "number"},
+                    "rx_dropped_per_sec": {"type": "number"}, "tx_dropped_per_sec": {"type": "number"},
+                    "rx_errors_per_sec": {"type": "number"}, "tx_errors_per_sec": {"type": "number"},
+                    "interval_secs": {"type": "number"}}},
+                "Flow": {"type": "object", "properties": {
+                    "table_id": {"type": "integer"}, "priority": {"type": "integer"},
+                    "cookie": {"type": "string", "example": "0x7d03000000000001"},
+                    "duration_sec": {"type": "integer"}, "idle_timeout": {"type": "integer"},
+                    "hard_timeout": {"type": "integer"}, "packet_count": {"type": "integer"},
+                    "byte_count": {"type": "integer"},
+                    "match": {"type": "string", "example": "tcp,in_port=4,tp_dst=80"},
+                    "actions": {"type": "string", "example": "output:3,output:7"},
+                    "text": {"type": "string", "description": "the line as ovs-ofctl dump-flows prints it"}}},
+                "Patch": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "switch": {"type": "string"},
+                    "ports": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
+                    "static": {"type": "boolean"}, "active": {"type": "boolean"},
+                    "remaining_secs": {"type": "number", "nullable": true}}},
+                "Trigger": {"type": "object", "properties": {
+                    "name": {"type": "string"}, "threshold": {"type": "string"},
+                    "activate": {"type": "array", "items": {"type": "string"}},
+                    "duration_secs": {"type": "integer"}, "fired": {"type": "integer"},
+                    "recent_events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}},
+                "Event": {"type": "object", "required": ["id", "time_ms", "type"],
+                    "description": "type: switch_up, switch_down, port_status, switch_error, flow_removed, trigger, tap (action: created, activated, deactivated, expired, removed), topology (event: link_up, link_down, host_learned, host_moved, host_removed), reload",
+                    "properties": {
+                    "id": {"type": "integer"}, "time_ms": {"type": "integer"},
+                    "type": {"type": "string"}}},
                 "Switch": {"type": "object", "properties": {
                     "dpid": {"type": "string"}, "name": {"type": "string", "nullable": true},
                     "version": {"type": "string", "enum": ["1.0", "1.3"]},
@@ -298,5 +391,12 @@ mod tests {
             .as_array()
             .unwrap();
         assert_eq!(params.len(), 4);
+        let flows = &d["paths"]["/api/switches/{switch}/flows"]["get"];
+        assert!(flows["responses"]["504"].is_object());
+        assert!(flows["responses"]["200"]["content"]["text/plain"].is_object());
+        assert!(d["paths"]["/api/switches/{switch}/ports/{port}"]["get"].is_object());
+        assert!(
+            d["components"]["schemas"]["PortRates"]["properties"]["rx_bytes_per_sec"].is_object()
+        );
     }
 }

@@ -6,12 +6,16 @@
 //!   [`RuntimeView::with_topology`] overrides it with any closure returning a snapshot;
 //! - [`RuntimeView::with_stats`]: flow-stats and port counters ([`SwitchStats`]);
 //! - [`RuntimeView::with_taps`]: the taps pipeline ([`TapService`]);
-//! - [`RuntimeView::with_reloader`]: config reload ([`Reloader`]).
+//! - [`RuntimeView::with_reloader`]: config reload ([`Reloader`]);
+//! - [`RuntimeView::with_config`]: patches and triggers as the running config has them
+//!   (re-read on every request, so a reload shows), patch state read from the switches
+//!   ([`ConfigTables`], needs the stats).
 //!
 //! Parts not plugged in answer 503 naming the part.
 
 use std::sync::Arc;
 
+use super::config_view::ConfigTables;
 use super::error::ApiError;
 use super::state::{
     BoxFut, ControllerView, FlowView, PatchView, PortView, ReloadReport, Reloader, SwitchStats,
@@ -33,7 +37,11 @@ pub struct RuntimeView {
     stats: Option<Arc<dyn SwitchStats>>,
     taps: Option<Arc<dyn TapService>>,
     reloader: Option<Arc<dyn Reloader>>,
+    config: Option<ConfigFn>,
 }
+
+/// A function returning the running config (the reloader's current one, or a fixed one).
+pub type ConfigFn = Arc<dyn Fn() -> Arc<crate::config::Config> + Send + Sync>;
 
 impl std::fmt::Debug for RuntimeView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -42,6 +50,7 @@ impl std::fmt::Debug for RuntimeView {
             .field("stats", &self.stats.is_some())
             .field("taps", &self.taps.is_some())
             .field("reloader", &self.reloader.is_some())
+            .field("config", &self.config.is_some())
             .finish()
     }
 }
@@ -55,7 +64,14 @@ impl RuntimeView {
             stats: None,
             taps: None,
             reloader: None,
+            config: None,
         }
+    }
+
+    /// Add the running config's patches and triggers.
+    pub fn with_config(mut self, c: ConfigFn) -> Self {
+        self.config = Some(c);
+        self
     }
 
     /// Add the topology.
@@ -109,8 +125,12 @@ impl RuntimeView {
                     link_down: p.link_down,
                     counters: counters
                         .iter()
-                        .find(|(n, _)| *n == p.port_no)
-                        .map(|(_, c)| *c),
+                        .find(|c| c.port_no == p.port_no)
+                        .map(|c| c.counters),
+                    rates: counters
+                        .iter()
+                        .find(|c| c.port_no == p.port_no)
+                        .and_then(|c| c.rates),
                 })
                 .collect(),
         }
@@ -162,12 +182,20 @@ impl ControllerView for RuntimeView {
         Box::pin(async move { Ok(self.tap_service()?.delete(id).await?) })
     }
 
-    fn patches(&self) -> Result<Vec<PatchView>, ApiError> {
-        Ok(self.tap_service()?.patches())
+    fn patches(&self) -> BoxFut<'_, Result<Vec<PatchView>, ApiError>> {
+        Box::pin(async move {
+            match (&self.config, &self.stats) {
+                (Some(c), Some(s)) => ConfigTables::from_config(&c()).patches(s.as_ref()).await,
+                _ => Ok(self.tap_service()?.patches()),
+            }
+        })
     }
 
     fn triggers(&self) -> Result<Vec<TriggerView>, ApiError> {
-        Ok(self.tap_service()?.triggers())
+        match &self.config {
+            Some(c) => Ok(ConfigTables::from_config(&c()).triggers),
+            None => Ok(self.tap_service()?.triggers()),
+        }
     }
 
     fn reload(&self) -> BoxFut<'_, Result<ReloadReport, ApiError>> {

@@ -6,8 +6,8 @@
 //! name of the missing part. [`super::runtime_view::RuntimeView`] implements it over the
 //! runtime on `main` (switch registry, topology snapshot, event hub) and holds the adapter
 //! points for the parts still on their branches:
-//! - flows per switch and port counters: a [`SwitchStats`] (needs a flow-stats /
-//!   port-stats request in the switch session; the runtime answers it);
+//! - flows per switch and port counters: a [`SwitchStats`] ([`super::stats::StatsService`]:
+//!   flow-stats on demand and port-stats polled, through the switch sessions);
 //! - taps, patches, triggers: a [`TapService`] (the `taps` branch's pipeline);
 //! - sFlow agents and top flows: [`super::sflow::SflowService`] (the `collector` branch);
 //! - reload: a [`Reloader`].
@@ -16,7 +16,6 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
 
-use proto::flow::{Action, Match};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
@@ -59,6 +58,43 @@ pub struct PortView {
     pub link_down: bool,
     /// Counters from the last port-stats reply; `None` until stats are available.
     pub counters: Option<PortCounters>,
+    /// Rates between the last two port-stats replies; `None` until two were read.
+    pub rates: Option<PortRates>,
+}
+
+/// Per-second rates of a port's counters: the change between the last two port-stats
+/// replies over the time between them (`[rest] port_stats_interval_secs` apart).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct PortRates {
+    /// Received packets per second.
+    pub rx_packets_per_sec: f64,
+    /// Transmitted packets per second.
+    pub tx_packets_per_sec: f64,
+    /// Received bytes per second.
+    pub rx_bytes_per_sec: f64,
+    /// Transmitted bytes per second.
+    pub tx_bytes_per_sec: f64,
+    /// Receive drops per second.
+    pub rx_dropped_per_sec: f64,
+    /// Transmit drops per second.
+    pub tx_dropped_per_sec: f64,
+    /// Receive errors per second.
+    pub rx_errors_per_sec: f64,
+    /// Transmit errors per second.
+    pub tx_errors_per_sec: f64,
+    /// Seconds between the two reads.
+    pub interval_secs: f64,
+}
+
+/// A port's counters and rates, as [`SwitchStats::port_counters`] returns them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PortStatsView {
+    /// Port number.
+    pub port_no: u32,
+    /// The last counters.
+    pub counters: PortCounters,
+    /// Rates, once two reads exist.
+    pub rates: Option<PortRates>,
 }
 
 /// Port counters (`ofp_port_stats`), with the time they were read so clients compute rates.
@@ -114,44 +150,13 @@ pub struct FlowView {
 }
 
 /// One flow-stats entry in the neutral model (what a [`SwitchStats`] returns).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlowStat {
-    /// Table.
-    pub table_id: u8,
-    /// Seconds alive.
-    pub duration_sec: u32,
-    /// Priority.
-    pub priority: u16,
-    /// Idle timeout.
-    pub idle_timeout: u16,
-    /// Hard timeout.
-    pub hard_timeout: u16,
-    /// Cookie.
-    pub cookie: u64,
-    /// Packets.
-    pub packet_count: u64,
-    /// Bytes.
-    pub byte_count: u64,
-    /// Match.
-    pub match_: Match,
-    /// Actions (on 1.3: the apply-actions instruction's list; `goto_table` shown apart).
-    pub actions: Vec<Action>,
-    /// OF1.3 `goto_table`, if the flow has one.
-    pub goto_table: Option<u8>,
-}
+pub use crate::switch::stats::{FlowAction, FlowStat};
 
 impl FlowView {
     /// Format a neutral flow-stats entry the way `ovs-ofctl dump-flows` does.
     pub fn from_stat(s: &FlowStat) -> FlowView {
         let match_ = proto::ofctl::format_match(&s.match_);
-        let mut actions = proto::ofctl::format_actions(&s.actions);
-        if let Some(t) = s.goto_table {
-            if actions.is_empty() || actions == "drop" {
-                actions = format!("goto_table:{t}");
-            } else {
-                actions = format!("{actions},goto_table:{t}");
-            }
-        }
+        let actions = crate::switch::stats::format_actions(&s.actions);
         let cookie = format!("{:#x}", s.cookie);
         let mut text = format!(
             "cookie={cookie}, duration={}s, table={}, n_packets={}, n_bytes={}, ",
@@ -279,7 +284,10 @@ pub struct PatchView {
     pub switch: String,
     /// The two ports.
     pub ports: [u32; 2],
-    /// Installed now.
+    /// Installed whenever the switch is up (`static = true`), or only while activated.
+    #[serde(rename = "static")]
+    pub is_static: bool,
+    /// Installed now (its flows are on the switch).
     pub active: bool,
     /// Seconds left when a trigger activated it.
     pub remaining_secs: Option<f64>,
@@ -296,8 +304,10 @@ pub struct TriggerView {
     pub activate: Vec<String>,
     /// How long an activation lasts.
     pub duration_secs: u64,
-    /// Times it fired.
+    /// Threshold events for its threshold in the event history.
     pub fired: u64,
+    /// The most recent of them, newest first.
+    pub recent_events: Vec<super::events::ApiEvent>,
 }
 
 /// Why a tap was refused. Mapped to 404 / 409 / 422 by [`ApiError::from`].
@@ -350,6 +360,8 @@ pub struct ReloadReport {
     pub changed: Vec<String>,
     /// Untouched.
     pub unchanged: usize,
+    /// The untouched ones, by `kind:name` (no flow-mod was sent for them).
+    pub unchanged_names: Vec<String>,
     /// Sections that changed but only take effect on restart (`controller.listen`).
     pub needs_restart: Vec<String>,
 }
@@ -388,9 +400,9 @@ pub trait ControllerView: Send + Sync + 'static {
         Box::pin(async { Err(ApiError::unavailable("taps")) })
     }
 
-    /// Patches.
-    fn patches(&self) -> Result<Vec<PatchView>, ApiError> {
-        Err(ApiError::unavailable("patches"))
+    /// Patches, with whether each is installed now.
+    fn patches(&self) -> BoxFut<'_, Result<Vec<PatchView>, ApiError>> {
+        Box::pin(async { Err(ApiError::unavailable("patches")) })
     }
 
     /// Triggers.
@@ -414,8 +426,9 @@ pub trait ControllerView: Send + Sync + 'static {
 pub trait SwitchStats: Send + Sync + 'static {
     /// Every flow of `dpid`, all tables.
     fn flow_stats(&self, dpid: u64) -> BoxFut<'_, Result<Vec<FlowStat>, ApiError>>;
-    /// The last port counters of `dpid`, by port number (cached; refreshed by the runtime).
-    fn port_counters(&self, dpid: u64) -> Vec<(u32, PortCounters)>;
+    /// The last port counters of `dpid` and their rates, by port number (cached; refreshed
+    /// by the poller every `[rest] port_stats_interval_secs`).
+    fn port_counters(&self, dpid: u64) -> Vec<PortStatsView>;
 }
 
 /// Taps, patches and triggers (adapter point: the `taps` branch's pipeline).
@@ -462,7 +475,7 @@ pub struct AgentView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proto::flow::PortNo;
+    use proto::flow::{Action, PortNo};
 
     #[test]
     fn flow_text_like_dump_flows() {
@@ -478,16 +491,15 @@ mod tests {
             byte_count: 294,
             match_: m,
             actions: vec![
-                Action::Output {
+                FlowAction::Neutral(Action::Output {
                     port: PortNo::Number(3),
                     max_len: 0,
-                },
-                Action::Output {
+                }),
+                FlowAction::Neutral(Action::Output {
                     port: PortNo::Number(7),
                     max_len: 0,
-                },
+                }),
             ],
-            goto_table: None,
         };
         let v = FlowView::from_stat(&s);
         assert_eq!(

@@ -1,13 +1,18 @@
-//! `GET /api/switches`, `/api/switches/{switch}`, `/api/switches/{switch}/flows`.
+//! `GET /api/switches`, `/api/switches/{switch}`, `/api/switches/{switch}/flows`,
+//! `/api/switches/{switch}/ports`, `/api/switches/{switch}/ports/{port}`.
 //!
 //! `{switch}` is a configured name (`s1`) or a datapath id in any form `[switches]`
 //! accepts (`1`, `0x1`, `0000000000000001`, `00:00:00:00:00:00:00:01`).
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Deserialize;
 
 use super::error::ApiError;
-use super::state::{FlowView, SwitchView};
+use super::state::{PortView, SwitchView};
 use super::AppState;
 use crate::config::parse_dpid;
 
@@ -53,14 +58,77 @@ pub async fn one(
     find(&st.view.switches(), &switch, "switch").map(Json)
 }
 
-/// The flows installed on a switch, read from it now (flow-stats), ovs-ofctl style.
+/// `GET /api/switches/{switch}/flows` query.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowsQuery {
+    /// `json` (default) or `text` (the `ovs-ofctl dump-flows` lines).
+    #[serde(default)]
+    format: Format,
+}
+
+/// How the flows are answered.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// A JSON array of [`super::state::FlowView`].
+    #[default]
+    Json,
+    /// `text/plain`, one `ovs-ofctl dump-flows` line per flow.
+    Text,
+}
+
+/// The flows installed on a switch, read from it now (flow-stats), ovs-ofctl style;
+/// ordered by table, then priority from high to low (`ovs-ofctl --rsort`).
 pub async fn flows(
     State(st): State<AppState>,
     Path(switch): Path<String>,
-) -> Result<Json<Vec<FlowView>>, ApiError> {
+    q: Result<Query<FlowsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| super::query_error(&e))?;
     let sw = find(&st.view.switches(), &switch, "switch")?;
     let dpid = parse_dpid(&sw.dpid).ok_or_else(|| ApiError::internal("bad dpid"))?;
-    st.view.flows(dpid).await.map(Json)
+    let mut flows = st.view.flows(dpid).await?;
+    flows.sort_by(|a, b| {
+        (a.table_id, std::cmp::Reverse(a.priority))
+            .cmp(&(b.table_id, std::cmp::Reverse(b.priority)))
+    });
+    Ok(match q.format {
+        Format::Json => Json(flows).into_response(),
+        Format::Text => {
+            let mut body = String::new();
+            for f in &flows {
+                body.push(' ');
+                body.push_str(&f.text);
+                body.push('\n');
+            }
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+        }
+    })
+}
+
+/// A switch's ports with their counters and rates.
+pub async fn ports(
+    State(st): State<AppState>,
+    Path(switch): Path<String>,
+) -> Result<Json<Vec<PortView>>, ApiError> {
+    Ok(Json(find(&st.view.switches(), &switch, "switch")?.ports))
+}
+
+/// One port, by number or interface name.
+pub async fn port(
+    State(st): State<AppState>,
+    Path((switch, port)): Path<(String, String)>,
+) -> Result<Json<PortView>, ApiError> {
+    let sw = find(&st.view.switches(), &switch, "switch")?;
+    let by_number = port.parse::<u32>().ok();
+    sw.ports
+        .into_iter()
+        .find(|p| Some(p.port_no) == by_number || p.name == port)
+        .map(Json)
+        .ok_or_else(|| {
+            ApiError::not_found(format!("switch {switch} has no port {port}")).field("port")
+        })
 }
 
 #[cfg(test)]

@@ -66,18 +66,34 @@ pub async fn delete(
     Ok(Json(tap))
 }
 
-/// Patches.
+/// Patches, with whether each is installed now.
 pub async fn patches(
     State(st): State<AppState>,
 ) -> Result<Json<Vec<super::state::PatchView>>, ApiError> {
-    st.view.patches().map(Json)
+    st.view.patches().await.map(Json)
 }
 
-/// Triggers.
+/// Threshold events listed per trigger.
+pub const TRIGGER_EVENTS: usize = 20;
+
+/// Triggers, each with the threshold events for its threshold (newest first).
 pub async fn triggers(
     State(st): State<AppState>,
 ) -> Result<Json<Vec<super::state::TriggerView>>, ApiError> {
-    st.view.triggers().map(Json)
+    let mut triggers = st.view.triggers()?;
+    let events = st.events.recent(0, super::events::HISTORY, Some("trigger"));
+    for t in &mut triggers {
+        let mine: Vec<_> = events
+            .iter()
+            .filter(|e| {
+                matches!(&e.kind, EventKind::Trigger { event }
+                    if event.get("thresholdID").and_then(|v| v.as_str()) == Some(t.threshold.as_str()))
+            })
+            .collect();
+        t.fired = t.fired.max(mine.len() as u64);
+        t.recent_events = mine.into_iter().take(TRIGGER_EVENTS).cloned().collect();
+    }
+    Ok(Json(triggers))
 }
 
 /// Re-read the config and apply the difference; 422 with the reason if the new file is
@@ -207,6 +223,7 @@ mod tests {
                 admin_down: false,
                 link_down: false,
                 counters: None,
+                rates: None,
             })
             .collect();
         vec![SwitchView {

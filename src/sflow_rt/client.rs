@@ -22,8 +22,9 @@ pub enum RtError {
         /// Why.
         reason: String,
     },
-    /// Connection refused, reset, timed out...
-    #[error("{what} {url}: {source}")]
+    /// Connection refused, reset, timed out... (with the causes reqwest's own message
+    /// leaves out, so the log says which).
+    #[error("{what} {url}: {}", causes(.source))]
     Http {
         /// The call (`GET /events/json`).
         what: &'static str,
@@ -64,6 +65,21 @@ pub enum RtError {
         /// The first bytes of the answer.
         start: String,
     },
+}
+
+/// An error and its sources, `: `-joined.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(c) = next {
+        let c_text = c.to_string();
+        if !text.contains(&c_text) {
+            text.push_str(": ");
+            text.push_str(&c_text);
+        }
+        next = c.source();
+    }
+    text
 }
 
 impl RtError {

@@ -1,4 +1,5 @@
-//! The tokio task that owns one switch's `TcpStream` and drives its [`Session`]
+//! The tokio task that owns one switch's connection (TCP, or TLS: [`super::tls`]) and
+//! drives its [`Session`]
 //! (quinn's `ConnectionDriver`): read frames, feed the session, write what it transmits,
 //! fire its timer, apply commands from modules, publish its outputs on the bus.
 //!
@@ -14,16 +15,15 @@ use bytes::BytesMut;
 use futures_util::{FutureExt, StreamExt};
 use proto::codec::{FrameError, OfFramer};
 use proto::DatapathId;
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant as TokioInstant;
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
-use tracing::{field, info, info_span, warn, Instrument, Span};
+use tracing::{error, field, info, info_span, warn, Instrument, Span};
 
-use super::handle::{Command, SwitchHandle, Switches};
+use super::handle::{Admission, Command, SwitchHandle, Switches};
 use super::session::{Output, Session, SessionConfig};
 use super::ConnectionError;
 use crate::bus::{Budget, Bus};
@@ -59,19 +59,33 @@ const RUNTIME_ORIGIN: usize = usize::MAX;
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
 
-/// Serve one switch connection until it closes.
+/// Serve one switch TCP connection until it closes.
 pub async fn run(stream: TcpStream, peer: SocketAddr, ctx: Arc<SwitchContext>) {
-    let span = info_span!("switch", %peer, dpid = field::Empty, name = field::Empty);
-    drive(stream, ctx).instrument(span).await
-}
-
-async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
-    let conn = ctx.next_conn.fetch_add(1, Ordering::Relaxed);
     // Small control messages: do not let Nagle hold them back.
     let _ = stream.set_nodelay(true);
+    let (rd, wr) = stream.into_split();
+    serve(rd, wr, peer, ctx).await
+}
+
+/// Serve one switch connection, given as its read and write halves (a TCP socket's, or a
+/// TLS stream's after its handshake), until it closes.
+pub async fn serve<R, W>(rd: R, wr: W, peer: SocketAddr, ctx: Arc<SwitchContext>)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let span = info_span!("switch", %peer, dpid = field::Empty, name = field::Empty);
+    drive(rd, wr, ctx).instrument(span).await
+}
+
+async fn drive<R, W>(rd: R, mut wr: W, ctx: Arc<SwitchContext>)
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let conn = ctx.next_conn.fetch_add(1, Ordering::Relaxed);
     // Reads are framed by OfFramer; writes go straight to the socket, one write per
     // burst of transmits.
-    let (rd, mut wr) = stream.into_split();
     let mut framed = FramedRead::new(rd, OfFramer);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let now = TokioInstant::now().into_std();
@@ -177,9 +191,12 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                         }
                         Command::Tap { origin, batch, update } => {
                             let msgs = pipeline.as_mut().map(|p| p.update(update)).unwrap_or_default();
-                            session.send_batch(origin, Batch { confirm: Some(batch), msgs })
+                            session.send_atomic(origin, Batch { confirm: Some(batch), msgs })
                         }
                         Command::Close(reason) => session.close(reason),
+                        Command::Stats { request, timeout, reply } => {
+                            session.request_stats(TokioInstant::now().into_std(), request, timeout, reply)
+                        }
                     }
                     taken += 1;
                     next = if taken < 256 { rx.try_recv().ok() } else { None };
@@ -216,6 +233,9 @@ async fn drive(stream: TcpStream, ctx: Arc<SwitchContext>) {
                 },
             ),
             Command::Close(_) => {}
+            Command::Stats { reply, .. } => {
+                let _ = reply.send(Err(super::stats::StatsError::NotConnected));
+            }
         }
     }
     publish_outputs(
@@ -264,15 +284,6 @@ fn publish_outputs(
     while let Some(out) = session.poll_output() {
         match out {
             Output::Up(info) => {
-                // The pipeline's own flows (OF1.3 table-0 default, stale tap flows gone)
-                // go out before any module hears of the switch.
-                let p = Pipeline::new(info.version, info.ports.keys().copied());
-                let connect = Batch {
-                    confirm: None,
-                    msgs: p.connect(),
-                };
-                session.send_batch(RUNTIME_ORIGIN, connect);
-                *pipeline = Some(p);
                 let span = Span::current();
                 span.record("dpid", field::display(info.id.dpid));
                 if let Some(name) = &info.id.name {
@@ -283,7 +294,36 @@ fn publish_outputs(
                     info: info.clone(),
                     tx: tx.clone(),
                 };
-                let old = ctx.switches.register(handle);
+                let now = TokioInstant::now().into_std();
+                let old = match ctx.switches.admit(handle, now) {
+                    Admission::New => None,
+                    Admission::Replaced(old) => Some(old),
+                    Admission::Refused {
+                        established,
+                        refused,
+                    } => {
+                        // Loud: two live switches share this datapath id (see handle.rs).
+                        error!(
+                            established,
+                            refused,
+                            "duplicate datapath id: another live switch keeps replacing this one; keeping the established session, refusing this one"
+                        );
+                        session.close(ConnectionError::DuplicateDatapathId {
+                            dpid: info.id.dpid,
+                            established,
+                        });
+                        continue;
+                    }
+                };
+                // The pipeline's own flows (OF1.3 table-0 default, stale tap flows gone)
+                // go out before any module hears of the switch.
+                let p = Pipeline::new(info.version, info.ports.keys().copied());
+                let connect = Batch {
+                    confirm: None,
+                    msgs: p.connect(),
+                };
+                session.send_batch(RUNTIME_ORIGIN, connect);
+                *pipeline = Some(p);
                 if let Some(old) = &old {
                     info!(
                         old_conn = old.conn,
@@ -318,9 +358,9 @@ fn publish_outputs(
 }
 
 /// Write everything the session has to transmit in one write, through `buf`.
-async fn flush(
+async fn flush<W: AsyncWrite + Unpin>(
     session: &mut Session,
-    wr: &mut OwnedWriteHalf,
+    wr: &mut W,
     buf: &mut BytesMut,
 ) -> std::io::Result<()> {
     buf.clear();
@@ -330,6 +370,8 @@ async fn flush(
     if !buf.is_empty() {
         crate::metrics::record_out(buf);
         wr.write_all(buf).await?;
+        // A no-op on TCP; TLS may hold the last record until flushed.
+        wr.flush().await?;
     }
     // One large burst (a big tap change) must not pin its buffer for the connection's life.
     if buf.capacity() > 1 << 20 {

@@ -6,20 +6,25 @@
 //! - [`wire`]: the neutral messages the session speaks; [`of10`] and [`of13`] convert them
 //!   to and from each version's codec types (the only version-specific code here).
 //! - [`handle`]: the registry of connected switches, by datapath id.
-//! - [`driver`]: the task owning the `TcpStream`.
+//! - [`stats`]: flow and port statistics on demand (request, reassembly, timeout).
+//! - [`driver`]: the task owning the connection (TCP, or TLS after [`tls`]'s handshake).
+//! - [`tls`]: OpenFlow over TLS (`ssl:` targets): certificates, mutual authentication.
 
+pub mod bundle;
 pub mod driver;
 pub mod handle;
 pub mod handshake;
 pub mod of10;
 pub mod of13;
 pub mod session;
+pub mod stats;
+pub mod tls;
 pub mod wire;
 
 use std::fmt;
 use std::time::Duration;
 
-use proto::DecodeError;
+use proto::{DatapathId, DecodeError};
 
 use crate::event::OfError;
 
@@ -66,6 +71,15 @@ pub enum ConnectionError {
     /// A newer connection from the same datapath id replaced this one.
     #[error("replaced by a new connection from the same datapath id")]
     Replaced,
+    /// Another live session of this datapath id keeps flapping with this one: the
+    /// established session is kept ([`handle::Switches::admit`]).
+    #[error("datapath id {dpid} is already connected (session {established}) and flapping: refused, hold-down")]
+    DuplicateDatapathId {
+        /// The datapath id.
+        dpid: DatapathId,
+        /// The connection kept.
+        established: u64,
+    },
     /// The switch closed the connection.
     #[error("connection closed by the switch")]
     Closed,

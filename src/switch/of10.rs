@@ -7,6 +7,7 @@ use proto::flow;
 use proto::of10::{self, Message};
 use proto::{DecodeError, EncodeError};
 
+use super::stats;
 use super::wire::{Incoming, Outgoing};
 use crate::event::{
     FlowRemoved, FlowRemovedReason, PacketIn, PacketInReason, PortDesc, PortReason, SwitchId,
@@ -79,6 +80,20 @@ pub fn decode(buf: &Bytes, switch: &SwitchId) -> Result<Incoming, DecodeError> {
             byte_count: f.byte_count,
         }),
         Message::BarrierReply => Incoming::BarrierReply,
+        Message::StatsReply(r) => {
+            let more = r.more();
+            match r.body {
+                of10::StatsReplyBody::Flow(flows) => Incoming::FlowStatsReply {
+                    flows: flows.iter().map(stats::flow_from_of10).collect(),
+                    more,
+                },
+                of10::StatsReplyBody::Port(ports) => Incoming::PortStatsReply {
+                    ports: ports.iter().map(stats::port_from_of10).collect(),
+                    more,
+                },
+                _ => Incoming::Ignored("OFPT_STATS_REPLY"),
+            }
+        }
         Message::Unknown { ty, .. } => Incoming::UnknownType(ty),
         other => Incoming::Ignored(of10::type_name(other.msg_type())),
     })
@@ -116,6 +131,14 @@ pub fn encode(msg: &Outgoing<'_>, xid: u32, out: &mut BytesMut) -> Result<(), En
         Outgoing::BarrierRequest => Message::BarrierRequest,
         Outgoing::FlowMod(f) => Message::FlowMod(f.to_of10()?),
         Outgoing::PacketOut(p) => Message::PacketOut(p.to_of10()?),
+        Outgoing::FlowStatsRequest => Message::StatsRequest(of10::StatsRequest::new(
+            of10::StatsRequestBody::Flow(of10::FlowStatsRequest::all()),
+        )),
+        Outgoing::PortStatsRequest => {
+            Message::StatsRequest(of10::StatsRequest::new(of10::StatsRequestBody::Port {
+                port_no: of10::PortNo::NONE,
+            }))
+        }
     };
     m.encode(xid, out)
 }

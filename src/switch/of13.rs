@@ -6,15 +6,17 @@
 use bytes::{Bytes, BytesMut};
 use proto::header::patch_length;
 use proto::of13::consts::{
-    OFPPC_PORT_DOWN, OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPPS_LINK_DOWN, OFPP_MAX,
+    OFPPC_PORT_DOWN, OFPPR_ADD, OFPPR_DELETE, OFPPR_MODIFY, OFPPS_LINK_DOWN, OFPP_ANY, OFPP_MAX,
     OFPT_FLOW_MOD, OFPT_FLOW_REMOVED, OFPT_PACKET_IN, OFPT_PACKET_OUT, OFP_NO_BUFFER,
 };
+use proto::of13::consts_flow::{OFPG_ANY, OFPTT_ALL};
 use proto::of13::flow_removed::FlowRemovedReason as Frr;
 use proto::of13::packet_in::PacketInReason as Pir;
 use proto::of13::{self, Message};
 use proto::reader::Reader;
 use proto::{flow, DecodeError, EncodeError, Header, HEADER_LEN, OFP13_VERSION};
 
+use super::stats;
 use super::wire::{Incoming, Outgoing};
 use crate::event::{
     FlowRemoved, FlowRemovedReason, PacketIn, PacketInReason, PortDesc, PortReason, SwitchId,
@@ -101,6 +103,14 @@ pub fn decode(buf: &Bytes, switch: &SwitchId) -> Result<Incoming, DecodeError> {
                     ports: ports.iter().filter_map(port).collect(),
                     more,
                 },
+                of13::MultipartReplyBody::Flow(flows) => Incoming::FlowStatsReply {
+                    flows: flows.iter().map(stats::flow_from_of13).collect(),
+                    more,
+                },
+                of13::MultipartReplyBody::PortStats(ports) => Incoming::PortStatsReply {
+                    ports: ports.iter().map(stats::port_from_of13).collect(),
+                    more,
+                },
                 _ => Incoming::Ignored(name),
             }
         }
@@ -157,6 +167,23 @@ pub fn encode(msg: &Outgoing<'_>, xid: u32, out: &mut BytesMut) -> Result<(), En
         },
         Outgoing::EchoReply(data) => Message::EchoReply { data: data.clone() },
         Outgoing::BarrierRequest => Message::BarrierRequest,
+        Outgoing::FlowStatsRequest => Message::MultipartRequest(of13::MultipartRequest {
+            flags: 0,
+            body: of13::MultipartRequestBody::Flow(of13::FlowStatsRequest {
+                table_id: OFPTT_ALL,
+                out_port: OFPP_ANY,
+                out_group: OFPG_ANY,
+                cookie: 0,
+                cookie_mask: 0,
+                match_: of13::match_::Match::new(),
+            }),
+        }),
+        Outgoing::PortStatsRequest => Message::MultipartRequest(of13::MultipartRequest {
+            flags: 0,
+            body: of13::MultipartRequestBody::PortStats(of13::PortStatsRequest {
+                port_no: OFPP_ANY,
+            }),
+        }),
         Outgoing::FlowMod(f) => {
             let fm = f.to_of13()?;
             return with_header(OFPT_FLOW_MOD, xid, out, |out| fm.encode(out));

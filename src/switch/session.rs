@@ -21,7 +21,9 @@ use bytes::{Bytes, BytesMut};
 use proto::{DatapathId, DecodeError, DecodeErrorKind, Header};
 use tracing::{debug, info, warn};
 
+use super::bundle;
 use super::handshake::{self, PeerHello, Version, OFPT_HELLO};
+use super::stats::{StatsError, StatsReply, StatsTable};
 use super::wire::{self, Incoming, Outgoing};
 use super::ConnectionError;
 use crate::config::SwitchDirectory;
@@ -101,6 +103,9 @@ struct PendingBatch {
     rejected: Vec<Rejected>,
 }
 
+/// Largest message a bundle can carry (its wrapper adds 24 bytes to a 16-bit length).
+const MAX_BUNDLED: usize = u16::MAX as usize - 24;
+
 /// How many unconfirmed sent messages are remembered for matching ERRORs to them.
 const RECENT: usize = 1024;
 
@@ -125,9 +130,13 @@ pub struct Session {
     pending: HashMap<u32, PendingBatch>,
     /// xid of a message in a confirmed batch -> (its batch's barrier xid, index, type).
     batch_xids: HashMap<u32, (u32, usize, &'static str)>,
+    /// Outstanding flow/port statistics requests.
+    stats: StatsTable,
     transmit: VecDeque<Bytes>,
     outputs: VecDeque<Output>,
     close_reason: Option<ConnectionError>,
+    /// The last bundle id used.
+    next_bundle: u32,
 }
 
 impl Session {
@@ -150,9 +159,11 @@ impl Session {
             recent: VecDeque::new(),
             pending: HashMap::new(),
             batch_xids: HashMap::new(),
+            stats: StatsTable::default(),
             transmit: VecDeque::new(),
             outputs: VecDeque::new(),
             close_reason: None,
+            next_bundle: 0,
         };
         let xid = s.xid();
         s.transmit.push_back(handshake::hello(xid));
@@ -219,7 +230,10 @@ impl Session {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
             State::Closed => None,
-            State::Main => self.next_echo,
+            State::Main => match (self.next_echo, self.stats.next_deadline()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            },
             _ => Some(self.handshake_deadline),
         }
     }
@@ -249,6 +263,7 @@ impl Session {
             ));
         }
         self.batch_xids.clear();
+        self.stats.fail_all();
         self.close_reason = Some(reason);
     }
 
@@ -390,6 +405,11 @@ impl Session {
 
     fn handle_undecodable(&mut self, header: Header, buf: &Bytes, error: DecodeError) {
         warn!(context = error.context, field = error.field, offset = error.offset, %error, "undecodable message");
+        let stats_error = error.clone();
+        self.stats.fail(header.xid, |msg_type| StatsError::Decode {
+            msg_type,
+            error: stats_error,
+        });
         let length_problem = matches!(
             error.kind,
             DecodeErrorKind::Truncated { .. }
@@ -430,6 +450,12 @@ impl Session {
                 }
             }
             Incoming::BarrierReply => self.handle_barrier_reply(header.xid),
+            Incoming::FlowStatsReply { flows, more } => {
+                self.stats_part(header.xid, StatsReply::Flows(flows), more)
+            }
+            Incoming::PortStatsReply { ports, more } => {
+                self.stats_part(header.xid, StatsReply::Ports(ports), more)
+            }
             Incoming::PacketIn(pi) if self.state == State::Main => {
                 self.outputs
                     .push_back(Output::Broadcast(Event::PacketIn(pi)));
@@ -539,6 +565,12 @@ impl Session {
             warn!(%error, "switch refused the handshake");
             return self.close(ConnectionError::Refused(error));
         }
+        if self.stats.contains(xid) {
+            warn!(xid, %error, "switch refused a statistics request");
+            self.stats
+                .fail(xid, |msg_type| StatsError::Refused { msg_type, error });
+            return;
+        }
         if let Some((barrier, index, msg_type)) = self.batch_xids.remove(&xid) {
             if let Some(p) = self.pending.get_mut(&barrier) {
                 debug!(xid, msg_type, %error, batch = p.id, "error in confirmed batch");
@@ -590,6 +622,7 @@ impl Session {
         match self.state {
             State::Closed => {}
             State::Main => {
+                self.stats.expire(now);
                 let Some(at) = self.next_echo else { return };
                 if now < at {
                     return;
@@ -624,6 +657,27 @@ impl Session {
     /// A confirmed batch is followed by a barrier; its result goes to `origin` when the
     /// barrier reply arrives.
     pub fn send_batch(&mut self, origin: Origin, batch: Batch) {
+        self.send_batch_as(origin, batch, false)
+    }
+
+    /// [`Session::send_batch`], all or nothing: on OpenFlow 1.3, a confirmed batch of
+    /// several messages goes out as one bundle ([`super::bundle`]), so the switch applies
+    /// all of it or, if the connection is lost before the commit, none. (OpenFlow 1.0 has
+    /// no bundles: there it is sent as a plain batch.)
+    /// Bundles carry flow-mods only: the batch's barriers are dropped (the bundle is
+    /// ordered), and a batch with a packet-out is sent plainly.
+    pub fn send_atomic(&mut self, origin: Origin, mut batch: Batch) {
+        let atomic = self.version == Some(Version::Of13)
+            && batch.confirm.is_some()
+            && batch.msgs.len() > 1
+            && batch.msgs.iter().all(|m| !matches!(m, Msg::PacketOut(_)));
+        if atomic {
+            batch.msgs.retain(|m| !matches!(m, Msg::Barrier));
+        }
+        self.send_batch_as(origin, batch, atomic)
+    }
+
+    fn send_batch_as(&mut self, origin: Origin, batch: Batch, atomic: bool) {
         let switch = self.switch_id();
         let (Some(version), State::Main) = (self.version, self.state) else {
             if let Some(id) = batch.confirm {
@@ -636,6 +690,12 @@ impl Session {
             }
             return;
         };
+        // The bundle: OPEN first, its own xid; COMMIT after the messages (below).
+        let bundle_id = atomic.then(|| {
+            self.next_bundle = self.next_bundle.wrapping_add(1);
+            let open = self.xid();
+            (self.next_bundle, open)
+        });
         let first_xid = self.next_xid;
         let mut encoded = Vec::with_capacity(batch.msgs.len());
         // One allocation for a typical batch (a flow-mod or packet-out is ~100 bytes).
@@ -663,11 +723,29 @@ impl Session {
             }
             encoded.push((xid, msg.type_name(), buf.split().freeze()));
         }
+        let n = encoded.len() as u32;
+        // With a bundle, the COMMIT takes the xid after the messages, the barrier the next.
+        let extra = u32::from(bundle_id.is_some());
         let barrier = batch.confirm.map(|id| {
-            let b = first_xid.wrapping_add(encoded.len() as u32).max(1);
+            let b = first_xid.wrapping_add(n + extra).max(1);
             (b, id)
         });
+        let bundle_id = bundle_id.filter(|_| {
+            let fits = encoded.iter().all(|(_, _, b)| b.len() <= MAX_BUNDLED);
+            if !fits {
+                warn!("a message too large for a bundle: batch sent without one");
+            }
+            fits
+        });
+        if let Some((id, open)) = bundle_id {
+            self.transmit
+                .push_back(bundle::control(open, id, bundle::OPEN_REQUEST));
+        }
         for (index, (xid, msg_type, bytes)) in encoded.into_iter().enumerate() {
+            let bytes = match bundle_id.and_then(|(id, _)| bundle::add(xid, id, &bytes)) {
+                Some(wrapped) => wrapped,
+                None => bytes,
+            };
             self.transmit.push_back(bytes);
             match barrier {
                 Some((b, _)) => {
@@ -681,6 +759,13 @@ impl Session {
                 }
             }
             self.next_xid = xid.wrapping_add(1).max(1);
+        }
+        if let (Some((id, _)), Some((b, _))) = (bundle_id, barrier) {
+            let commit = first_xid.wrapping_add(n).max(1);
+            self.transmit
+                .push_back(bundle::control(commit, id, bundle::COMMIT_REQUEST));
+            self.batch_xids
+                .insert(commit, (b, n as usize, "ONFT_BUNDLE_CONTROL (commit)"));
         }
         if let Some((b, id)) = barrier {
             self.next_xid = b;
@@ -697,6 +782,10 @@ impl Session {
         }
     }
 }
+
+// Statistics requests: `request_stats` and the reply parts (session_stats.rs).
+#[path = "session_stats.rs"]
+mod session_stats;
 
 #[cfg(test)]
 #[path = "session_tests.rs"]

@@ -8,6 +8,7 @@ use proto::{of10, of13, MacAddr};
 
 use super::*;
 use crate::outbox::{Batch, Msg};
+use crate::switch::stats::StatsRequest;
 
 fn config() -> SessionConfig {
     SessionConfig {
@@ -548,4 +549,236 @@ fn packet_in_of13_becomes_neutral_event() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn atomic_batch_is_one_ordered_bundle_on_of13_and_plain_on_of10() {
+    let t = Instant::now();
+    let mut s = up13(t);
+    outputs(&mut s);
+    drain(&mut s);
+    s.send_atomic(
+        5,
+        Batch {
+            confirm: Some(9),
+            msgs: vec![flow(1), Msg::Barrier, flow(2)],
+        },
+    );
+    let tx = drain(&mut s);
+    // OPEN, two ADD_MESSAGEs (the barrier dropped), COMMIT, then our barrier.
+    let h: Vec<_> = tx.iter().map(hdr).collect();
+    assert_eq!(h.iter().map(|h| h.1).collect::<Vec<_>>(), [4, 4, 4, 4, 20]);
+    let exp_type = |b: &Bytes| u32::from_be_bytes([b[12], b[13], b[14], b[15]]);
+    let bundle_of = |b: &Bytes| u32::from_be_bytes([b[16], b[17], b[18], b[19]]);
+    assert_eq!(
+        tx[..4].iter().map(exp_type).collect::<Vec<_>>(),
+        [2300, 2301, 2301, 2300]
+    );
+    assert!(tx[..4].iter().all(|b| bundle_of(b) == bundle_of(&tx[0])));
+    assert_eq!((tx[0][21], tx[3][21]), (0, 4), "OPEN then COMMIT");
+    // The wrapped flow-mod keeps the ADD_MESSAGE's xid and decodes as a flow-mod.
+    let inner = tx[1].slice(24..);
+    assert_eq!(hdr(&inner), (4, 14, h[1].2));
+    // A refused flow-mod (by its xid) and the failed commit reject the batch.
+    let err = |xid: u32, data: Bytes| {
+        m13(
+            of13::Message::Error(of13::ErrorMsg::Standard {
+                ty: 5,
+                code: 0,
+                data,
+            }),
+            xid,
+        )
+    };
+    s.handle_message(t, err(h[2].2, tx[2].slice(24..)));
+    s.handle_message(t, err(h[3].2, tx[3].clone()));
+    assert!(outputs(&mut s).is_empty());
+    s.handle_message(t, m13(of13::Message::BarrierReply, h[4].2));
+    let (origin, r) = batch_result(outputs(&mut s));
+    assert_eq!((origin, r.batch), (5, Some(9)));
+    match r.result {
+        Err(BatchError::Rejected(v)) => {
+            assert_eq!(v.iter().map(|r| r.index).collect::<Vec<_>>(), [1, 2]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Disconnected before the commit's barrier: the batch fails.
+    s.send_atomic(
+        5,
+        Batch {
+            confirm: Some(10),
+            msgs: vec![flow(3), flow(4)],
+        },
+    );
+    drain(&mut s);
+    s.close(ConnectionError::Closed);
+    let (_, r) = batch_result(outputs(&mut s));
+    assert!(matches!(r.result, Err(BatchError::Disconnected)));
+
+    // OF1.0 has no bundles: the same batch goes out plainly.
+    let mut s = up10(t);
+    outputs(&mut s);
+    drain(&mut s);
+    s.send_atomic(
+        5,
+        Batch {
+            confirm: Some(9),
+            msgs: vec![flow(1), flow(2)],
+        },
+    );
+    let types: Vec<u8> = drain(&mut s).iter().map(|b| hdr(b).1).collect();
+    assert_eq!(types, [14, 14, 18]);
+}
+
+// ---- statistics requests ----
+
+fn flow13(cookie: u64, port: u32) -> of13::FlowStats {
+    of13::FlowStats {
+        table_id: 0,
+        duration_sec: 3,
+        duration_nsec: 0,
+        priority: 100,
+        idle_timeout: 0,
+        hard_timeout: 0,
+        flags: 0,
+        cookie,
+        packet_count: 1,
+        byte_count: 60,
+        match_: of13::match_::Match::new(),
+        instructions: vec![of13::instruction::Instruction::ApplyActions(vec![
+            of13::action::Action::Output { port, max_len: 0 },
+        ])],
+    }
+}
+
+fn stats_reply13(flows: Vec<of13::FlowStats>, more: bool, xid: u32) -> Bytes {
+    m13(
+        of13::Message::MultipartReply(of13::MultipartReply {
+            flags: u16::from(more),
+            body: of13::MultipartReplyBody::Flow(flows),
+        }),
+        xid,
+    )
+}
+
+/// The request goes out with a fresh xid; returns it.
+fn sent_stats_xid(s: &mut Session, want_ty: u8) -> u32 {
+    let tx = drain(s);
+    let (_, ty, xid) = hdr(tx.last().expect("a statistics request"));
+    assert_eq!(ty, want_ty);
+    xid
+}
+
+#[test]
+fn of13_flow_stats_reassembled_by_xid() {
+    let t = Instant::now();
+    let mut s = up13(t);
+    drain(&mut s);
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    s.request_stats(t, StatsRequest::Flows, Duration::from_secs(2), tx);
+    let xid = sent_stats_xid(&mut s, 18);
+    // Two parts, a stray reply with another xid in between (ignored), then the last part.
+    s.handle_message(
+        t,
+        stats_reply13(vec![flow13(1, 2), flow13(2, 3)], true, xid),
+    );
+    s.handle_message(t, stats_reply13(vec![flow13(99, 9)], false, xid + 100));
+    assert!(rx.try_recv().is_err(), "answered before the last part");
+    s.handle_message(t, stats_reply13(vec![flow13(3, 1)], false, xid));
+    let Ok(StatsReply::Flows(flows)) = rx.try_recv().unwrap() else {
+        panic!("not flows")
+    };
+    assert_eq!(
+        flows.iter().map(|f| f.cookie).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(
+        super::super::stats::format_actions(&flows[1].actions),
+        "output:3"
+    );
+    assert!(!s.is_closed());
+}
+
+#[test]
+fn of10_port_stats() {
+    let t = Instant::now();
+    let mut s = up10(t);
+    drain(&mut s);
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    s.request_stats(t, StatsRequest::Ports, Duration::from_secs(2), tx);
+    let xid = sent_stats_xid(&mut s, 16);
+    let port = |n: u16, rx_packets| of10::PortStats {
+        port_no: of10::PortNo(n),
+        rx_packets,
+        tx_bytes: 1000,
+        ..of10::PortStats::default()
+    };
+    let reply = of10::Message::StatsReply(of10::StatsReply {
+        flags: 0,
+        body: of10::StatsReplyBody::Port(vec![port(1, 5), port(2, 7)]),
+    });
+    s.handle_message(t, m10(reply, xid));
+    let Ok(StatsReply::Ports(ports)) = rx.try_recv().unwrap() else {
+        panic!("not ports")
+    };
+    assert_eq!(ports.len(), 2);
+    assert_eq!((ports[1].port_no, ports[1].rx_packets), (2, 7));
+    assert_eq!(ports[0].tx_bytes, 1000);
+}
+
+#[test]
+fn stats_error_timeout_and_disconnect_are_typed() {
+    let t = Instant::now();
+    let mut s = up13(t);
+    drain(&mut s);
+    outputs(&mut s);
+    // The switch refuses: an ERROR with the request's xid.
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    s.request_stats(t, StatsRequest::Ports, Duration::from_secs(2), tx);
+    let xid = sent_stats_xid(&mut s, 18);
+    let err = of13::Message::Error(of13::ErrorMsg::Standard {
+        ty: 1,
+        code: 2,
+        data: Bytes::new(),
+    });
+    s.handle_message(t, m13(err, xid));
+    match rx.try_recv().unwrap() {
+        Err(StatsError::Refused { msg_type, error }) => {
+            assert_eq!(msg_type, "OFPMP_PORT_STATS request");
+            assert_eq!((error.ty, error.code), (1, 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(outputs(&mut s).is_empty(), "a stats error is not broadcast");
+    // No answer: the session's timer ends it after the timeout, one part in.
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    s.request_stats(t, StatsRequest::Flows, Duration::from_secs(2), tx);
+    let xid = sent_stats_xid(&mut s, 18);
+    s.handle_message(t, stats_reply13(vec![flow13(1, 2)], true, xid));
+    assert_eq!(s.poll_timeout(), Some(t + Duration::from_secs(2)));
+    s.handle_timeout(t + Duration::from_millis(1999));
+    assert!(rx.try_recv().is_err());
+    s.handle_timeout(t + Duration::from_secs(2));
+    match rx.try_recv().unwrap() {
+        Err(StatsError::Timeout { parts, .. }) => assert_eq!(parts, 1),
+        other => panic!("{other:?}"),
+    }
+    // A late last part finds nobody waiting and changes nothing.
+    s.handle_message(t, stats_reply13(vec![], false, xid));
+    assert!(!s.is_closed());
+    // The connection ends while waiting.
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    s.request_stats(t, StatsRequest::Flows, Duration::from_secs(2), tx);
+    s.close(ConnectionError::Closed);
+    assert!(matches!(
+        rx.try_recv().unwrap(),
+        Err(StatsError::Disconnected { .. })
+    ));
+    // And a closed session answers at once.
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    s.request_stats(t, StatsRequest::Flows, Duration::from_secs(2), tx);
+    assert!(matches!(
+        rx.try_recv().unwrap(),
+        Err(StatsError::NotConnected)
+    ));
 }

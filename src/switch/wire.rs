@@ -8,6 +8,7 @@ use bytes::{Bytes, BytesMut};
 use proto::flow::{FlowMod, PacketOut};
 use proto::{DatapathId, DecodeError, EncodeError};
 
+use super::stats::{FlowStat, PortStat};
 use super::Version;
 use crate::event::{FlowRemoved, PacketIn, PortDesc, PortReason, SwitchId};
 
@@ -60,6 +61,20 @@ pub enum Incoming {
     FlowRemoved(FlowRemoved),
     /// OFPT_BARRIER_REPLY
     BarrierReply,
+    /// A flow-stats reply part (OFPST_FLOW / OFPMP_FLOW); `more` = REPLY_MORE.
+    FlowStatsReply {
+        /// Entries in this part.
+        flows: Vec<FlowStat>,
+        /// More parts follow.
+        more: bool,
+    },
+    /// A port-stats reply part (OFPST_PORT / OFPMP_PORT_STATS); `more` = REPLY_MORE.
+    PortStatsReply {
+        /// Entries in this part.
+        ports: Vec<PortStat>,
+        /// More parts follow.
+        more: bool,
+    },
     /// A known message the runtime has no use for (config replies, stats, vendor).
     Ignored(&'static str),
     /// A message type this version does not define: answered OFPBRC_BAD_TYPE.
@@ -88,6 +103,10 @@ pub enum Outgoing<'a> {
     FlowMod(&'a FlowMod),
     /// OFPT_PACKET_OUT from the neutral model.
     PacketOut(&'a PacketOut),
+    /// Every flow of every table (OFPST_FLOW / OFPMP_FLOW request, all wildcards).
+    FlowStatsRequest,
+    /// Every port's counters (OFPST_PORT / OFPMP_PORT_STATS request).
+    PortStatsRequest,
 }
 
 /// Decode one framed message of the session's version. The header version was checked.

@@ -3,7 +3,8 @@
 # topology on a private OVS (mininet/seed_topology.sh), and drives Debian's headless
 # Chromium with playwright-core (tests/browser/topology.test.mjs): s1, s2, s3 and the links
 # are drawn, a tap is created by clicking a port and its flows are checked on the switch
-# with ovs-ofctl, then removed. Screenshots: $ARTIFACT_DIR/browser/*.png (paths printed).
+# with ovs-ofctl, then removed; the ports table shows live rates from polled port-stats.
+# Screenshots: $ARTIFACT_DIR/browser/*.png (paths printed).
 #
 # Needs root, openvswitch-switch, iproute2, ethtool, node + npm, chromium (installed with
 # apt-get when missing unless CI_SKIP_INSTALL=1). seed_topology.sh takes the lab lock
@@ -62,9 +63,10 @@ enabled = false            # parallel uplinks: no flooding in the seed topology
 
 [rest]
 listen = "127.0.0.1:$rest_port"
+port_stats_interval_secs = 1   # the page's live rates show within seconds
 EOF
 "$bin" check-config "$work/tapdemon.toml"
-"$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 &
+TAPDEMON_STATE_FILE="$work/state.json" "$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$rest_port/api/switches" >/dev/null 2>&1 && break

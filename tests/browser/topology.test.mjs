@@ -55,6 +55,17 @@ try {
   }
   await shot("topology.png");
 
+  // Live port rates: the controller polls port-stats every second (run.sh's config) and
+  // LLDP probes cross every uplink, so s1:6's row shows non-zero rates from the API.
+  await page.waitForFunction(() => {
+    const tr = document.querySelector('#ports tr[data-port="s1:6"]');
+    return tr && Number(tr.dataset.rxBytesPerSec) > 0 && Number(tr.dataset.txBytesPerSec) > 0;
+  }, null, { timeout: 30_000 });
+  const rateRow = page.locator('#ports tr[data-port="s1:6"]');
+  const rxText = (await rateRow.locator("td.rx").textContent()).trim();
+  if (!/bit\/s$/.test(rxText) || rxText.startsWith("0 ")) throw new Error(`s1:6 shows rx rate ${rxText}`);
+  step(`s1:6 live rates: ${(await rateRow.textContent()).replace(/\s+/g, " ")}`);
+
   // Tap h9's port (s2:4) to the capture host's port (s3:11) by clicking the port.
   await page.locator("#port-s2-4").click();
   await page.locator("#tap-dialog[open]").waitFor();

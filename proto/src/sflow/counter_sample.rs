@@ -11,7 +11,8 @@ use bytes::{BufMut, BytesMut};
 
 use super::counter_record::CounterRecord;
 use super::interface::DataSource;
-use super::{record_context, xdr};
+use super::records::CounterRecords;
+use super::xdr;
 use crate::error::DecodeError;
 use crate::reader::Reader;
 
@@ -45,11 +46,11 @@ impl<'a> CounterSampleView<'a> {
             expanded,
             sequence_number,
             source_id,
-            records: CounterRecords {
-                r: r.sub(r.remaining(), "counters_sample.counters")?,
+            records: CounterRecords::new(
+                r.sub(r.remaining(), "counters_sample.counters")?,
                 count,
                 sample_index,
-            },
+            ),
         })
     }
 
@@ -99,76 +100,5 @@ impl CounterSample {
             rec.encode(out);
         }
         xdr::end_tlv(out, at);
-    }
-}
-
-/// The records of a [`CounterSampleView`], not yet decoded.
-#[derive(Debug, Clone)]
-pub struct CounterRecords<'a> {
-    r: Reader<'a>,
-    count: u32,
-    sample_index: usize,
-}
-
-impl<'a> CounterRecords<'a> {
-    /// The record count the sample declares.
-    pub fn declared_count(&self) -> u32 {
-        self.count
-    }
-
-    /// Iterate over the records, decoding each.
-    pub fn iter(&self) -> CounterRecordIter<'a> {
-        CounterRecordIter {
-            r: self.r.clone(),
-            left: self.count,
-            index: 0,
-            sample_index: self.sample_index,
-        }
-    }
-}
-
-impl<'a> IntoIterator for &CounterRecords<'a> {
-    type Item = Result<CounterRecord, DecodeError>;
-    type IntoIter = CounterRecordIter<'a>;
-    fn into_iter(self) -> CounterRecordIter<'a> {
-        self.iter()
-    }
-}
-
-/// Iterator over the counter records of a sample. Yields `Err` once and then stops.
-#[derive(Debug, Clone)]
-pub struct CounterRecordIter<'a> {
-    r: Reader<'a>,
-    left: u32,
-    index: usize,
-    sample_index: usize,
-}
-
-impl Iterator for CounterRecordIter<'_> {
-    type Item = Result<CounterRecord, DecodeError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        self.index += 1;
-        self.r
-            .set_context(record_context(self.sample_index, self.index));
-        let res = xdr::read_tlv(
-            &mut self.r,
-            "counter_record.data_format",
-            "counter_record.length",
-        )
-        .and_then(|(format, _, mut body)| CounterRecord::decode(format, &mut body));
-        if res.is_err() {
-            self.left = 0;
-        }
-        Some(res)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let max = (self.left as usize).min(self.r.remaining() / 8 + 1);
-        (0, Some(max))
     }
 }

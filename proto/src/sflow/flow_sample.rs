@@ -16,7 +16,8 @@ use bytes::{BufMut, BytesMut};
 
 use super::flow_record::FlowRecord;
 use super::interface::{DataSource, Interface};
-use super::{record_context, xdr};
+use super::records::FlowRecords;
+use super::xdr;
 use crate::error::DecodeError;
 use crate::reader::Reader;
 
@@ -72,11 +73,11 @@ impl<'a> FlowSampleView<'a> {
             )
         };
         let count = r.u32("flow_sample.flow_records_count")?;
-        let records = FlowRecords {
-            r: r.sub(r.remaining(), "flow_sample.flow_records")?,
+        let records = FlowRecords::new(
+            r.sub(r.remaining(), "flow_sample.flow_records")?,
             count,
             sample_index,
-        };
+        );
         Ok(FlowSample {
             expanded,
             sequence_number,
@@ -151,73 +152,5 @@ impl FlowSample {
             rec.encode(out);
         }
         xdr::end_tlv(out, at);
-    }
-}
-
-/// The records of a [`FlowSampleView`], not yet decoded.
-#[derive(Debug, Clone)]
-pub struct FlowRecords<'a> {
-    r: Reader<'a>,
-    count: u32,
-    sample_index: usize,
-}
-
-impl<'a> FlowRecords<'a> {
-    /// The record count the sample declares.
-    pub fn declared_count(&self) -> u32 {
-        self.count
-    }
-
-    /// Iterate over the records, decoding each.
-    pub fn iter(&self) -> FlowRecordIter<'a> {
-        FlowRecordIter {
-            r: self.r.clone(),
-            left: self.count,
-            index: 0,
-            sample_index: self.sample_index,
-        }
-    }
-}
-
-impl<'a> IntoIterator for &FlowRecords<'a> {
-    type Item = Result<FlowRecord, DecodeError>;
-    type IntoIter = FlowRecordIter<'a>;
-    fn into_iter(self) -> FlowRecordIter<'a> {
-        self.iter()
-    }
-}
-
-/// Iterator over the flow records of a sample. Yields `Err` once and then stops.
-#[derive(Debug, Clone)]
-pub struct FlowRecordIter<'a> {
-    r: Reader<'a>,
-    left: u32,
-    index: usize,
-    sample_index: usize,
-}
-
-impl Iterator for FlowRecordIter<'_> {
-    type Item = Result<FlowRecord, DecodeError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        self.left -= 1;
-        self.index += 1;
-        self.r
-            .set_context(record_context(self.sample_index, self.index));
-        let res = xdr::read_tlv(&mut self.r, "flow_record.data_format", "flow_record.length")
-            .and_then(|(format, _, mut body)| FlowRecord::decode(format, &mut body));
-        if res.is_err() {
-            self.left = 0;
-        }
-        Some(res)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        // Every record takes at least 8 bytes, whatever the declared count says.
-        let max = (self.left as usize).min(self.r.remaining() / 8 + 1);
-        (0, Some(max))
     }
 }

@@ -34,18 +34,23 @@ pub mod flow_record;
 pub mod flow_sample;
 pub mod header;
 pub mod interface;
+pub mod records;
 mod xdr;
 
 pub use counter_record::{CounterRecord, EthernetCounters, IfCounters, ProcessorCounters};
-pub use counter_sample::{CounterRecords, CounterSample, CounterSampleView};
+pub use counter_sample::{CounterSample, CounterSampleView};
 pub use datagram::{Datagram, DatagramView, Sample, SampleIter, SampleView, UnknownCounts};
 pub use flow_record::{
     AsPathSegment, ExtendedGateway, ExtendedRouter, ExtendedSwitch, FlowRecord, SampledEthernet,
     SampledHeader, SampledIpv4, SampledIpv6,
 };
-pub use flow_sample::{FlowRecords, FlowSample, FlowSampleView};
+pub use flow_sample::{FlowSample, FlowSampleView};
 pub use header::{DecodedHeader, HeaderProtocol, StopLayer};
 pub use interface::{DataSource, Interface};
+pub use records::{
+    CounterRecordIter, CounterRecords, FlowRecordIter, FlowRecords, RecordIter, Records,
+    SampleRecord,
+};
 
 use bytes::Bytes;
 

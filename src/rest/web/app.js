@@ -12,7 +12,7 @@ const state = {
   topo: { switches: [], links: [], hosts: [], discovery: false },
   taps: [], tapsAt: 0, tapsError: null,
   prevCounters: new Map(), // "dpid:port" -> {rx, tx, t}
-  rates: new Map(),        // "dpid:port" -> {rx, tx} bits/s
+  rates: new Map(),        // "dpid:port" -> {rx, tx bits/s; rxp, txp packets/s; drops, errors per s}
 };
 
 // ---- helpers --------------------------------------------------------------------------
@@ -37,6 +37,11 @@ function fmtRate(bps) {
   let i = 0;
   while (bps >= 1000 && i < units.length - 1) { bps /= 1000; i++; }
   return `${bps.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
+
+function fmtPps(pps) {
+  if (pps === undefined) return "–";
+  return pps >= 1000 ? `${(pps / 1000).toFixed(1)}k pkt/s` : `${pps.toFixed(pps < 10 ? 1 : 0)} pkt/s`;
 }
 
 function fmtSecs(s) {
@@ -167,7 +172,8 @@ function drawTopology() {
     });
     const rate = state.rates.get(`${sw.dpid}:${pt.port_no}`);
     c.append(el("svg:title", {}, `${ref} ${pt.name} ${pt.up ? "up" : "down"}` +
-      (rate ? ` rx ${fmtRate(rate.rx)} tx ${fmtRate(rate.tx)}` : "")));
+      (rate ? ` rx ${fmtRate(rate.rx)} tx ${fmtRate(rate.tx)}` : "") +
+      (rate && rate.rxp !== undefined ? ` (${fmtPps(rate.rxp)} in, ${fmtPps(rate.txp)} out)` : "")));
     c.addEventListener("click", () => openTapForm(ref));
     c.addEventListener("keydown", (e) => { if (e.key === "Enter") openTapForm(ref); });
     svg.append(c);
@@ -181,12 +187,23 @@ function drawTopology() {
 
 // ---- ports table ---------------------------------------------------------------------------
 
+// The controller polls port-stats and sends rates (`p.rates`, per second between its last
+// two reads); before it has two reads, rates come from the counters this page saw.
 function updateRates() {
   const now = Date.now();
   for (const s of state.topo.switches) {
     for (const p of s.ports) {
-      if (!p.counters) continue;
       const key = `${s.dpid}:${p.port_no}`;
+      if (p.rates) {
+        const r = p.rates;
+        state.rates.set(key, {
+          rx: r.rx_bytes_per_sec * 8, tx: r.tx_bytes_per_sec * 8,
+          rxp: r.rx_packets_per_sec, txp: r.tx_packets_per_sec,
+          drops: r.rx_dropped_per_sec + r.tx_dropped_per_sec, errors: r.rx_errors_per_sec + r.tx_errors_per_sec,
+        });
+        continue;
+      }
+      if (!p.counters) continue;
       const t = p.counters.read_at_ms || now;
       const prev = state.prevCounters.get(key);
       if (prev && t > prev.t) {
@@ -205,10 +222,21 @@ function drawPorts() {
     for (const p of s.ports) {
       const rate = state.rates.get(`${s.dpid}:${p.port_no}`);
       const tr = el("tr", { "data-port": portRef(s, p.port_no) });
+      if (p.rates) {
+        tr.setAttribute("data-rx-bytes-per-sec", String(p.rates.rx_bytes_per_sec));
+        tr.setAttribute("data-tx-bytes-per-sec", String(p.rates.tx_bytes_per_sec));
+      }
+      const c = p.counters;
+      const known = (v) => v !== undefined && v !== null && v < 2 ** 53; // all ones: not kept
+      const dropsErrs = c ? `${known(c.rx_dropped) ? c.rx_dropped + (known(c.tx_dropped) ? c.tx_dropped : 0) : "–"} / ` +
+        `${known(c.rx_errors) ? c.rx_errors + (known(c.tx_errors) ? c.tx_errors : 0) : "–"}` : "n/a";
       tr.append(el("td", {}, swName(s)), el("td", { class: "num" }, String(p.port_no)), el("td", {}, p.name),
         el("td", {}, p.up ? "up" : (p.admin_down ? "admin down" : "link down")),
-        el("td", { class: "num" }, p.counters ? fmtRate(rate && rate.rx) : "n/a"),
-        el("td", { class: "num" }, p.counters ? fmtRate(rate && rate.tx) : "n/a"));
+        el("td", { class: "num rx" }, c ? fmtRate(rate && rate.rx) : "n/a"),
+        el("td", { class: "num tx" }, c ? fmtRate(rate && rate.tx) : "n/a"),
+        el("td", { class: "num" }, rate && rate.rxp !== undefined ? `${fmtPps(rate.rxp)} / ${fmtPps(rate.txp)}` : "–"),
+        el("td", { class: "num" }, c ? `${c.rx_packets} / ${c.tx_packets}` : "n/a"),
+        el("td", { class: "num" }, dropsErrs));
       const td = el("td");
       const b = el("button", { type: "button" }, "Tap…");
       b.addEventListener("click", () => openTapForm(portRef(s, p.port_no)));
@@ -291,7 +319,22 @@ function describe(ev) {
       return `threshold ${t.thresholdID} on ${t.metric}: ${t.flowKey || ""} at ${Math.round(t.value)} (> ${t.threshold})`;
     }
     case "tap": return `tap ${ev.tap && ev.tap.name} ${ev.action}`;
-    case "topology": return `${(ev.event && ev.event.event) || "change"}`;
+    case "topology": {
+      const t = ev.event || {};
+      const at = (p) => {
+        if (!p) return "?";
+        const sw = switchByDpid(p.dpid);
+        return `${sw ? swName(sw) : p.dpid}:${p.port}`;
+      };
+      switch (t.event) {
+        case "link_up": return `link ${at(t.link && t.link.src)} → ${at(t.link && t.link.dst)} up`;
+        case "link_down": return `link ${at(t.link && t.link.src)} → ${at(t.link && t.link.dst)} down`;
+        case "host_learned": return `host ${t.mac} at ${at(t.location)}`;
+        case "host_moved": return `host ${t.mac} moved ${at(t.from)} → ${at(t.to)}`;
+        case "host_removed": return `host ${t.mac} gone from ${at(t.location)}`;
+        default: return t.event || "change";
+      }
+    }
     case "reload": return ev.ok ? `config reloaded: ${ev.message}` : `config reload refused: ${ev.message}`;
     default: return JSON.stringify(ev);
   }
