@@ -11,8 +11,9 @@
 #             + the PACKET_IN zero-allocation tests (proto/tests/of1*_packet_in_alloc.rs)
 #   sflow     proto/benches/sflow_decode.rs criterion, tapdemon vs sflow-parser (datagrams/s,
 #             flow samples/s, ratio, 2M target) + benches/collector_engine.rs (decode+aggregate)
-#   cbench    benches/run-cbench.sh         cbench-style load against ovs-testcontroller
-#             (and tapdemon when TAPDEMON_CMD is set; see that script)
+#   cbench    benches/run-cbench.sh         cbench-style load: tapdemon's release build,
+#             ovs-testcontroller and os-ken's simple_switch (Python, in a venv the script
+#             makes) in one run, with tapdemon's ratios; CBENCH_TARGETS, ROUNDS: see that script
 #   scale     benches/scale/main.rs         10,000 switches idle (RSS, CPU) + a storm of 1,000,
 #             tapdemon and ovs-testcontroller (SCALE_SWITCHES, SCALE_STORM, SCALE_IDLE)
 #   trigger   benches/trigger.rs            trigger event -> flow-mods written, in the controller
@@ -290,18 +291,16 @@ if want cbench && [ -f benches/run-cbench.sh ]; then
         echo "## Controller load, cbench-style (benches/run-cbench.sh)"
         echo
         echo "Fake OpenFlow 1.0 switches against each controller on 127.0.0.1, one after the other, in the"
-        echo "same run (settings: LOOPS=${LOOPS:-3} MS=${MS:-1000}; see the script)."
+        echo "same run: tapdemon (release build, l2_learning; benches/cbench.toml), ovs-testcontroller (C) and"
+        echo "os-ken 1.4.1's stock simple_switch (Python). Settings: LOOPS=${LOOPS:-3} MS=${MS:-1000}"
+        echo "ROUNDS=${ROUNDS:-3} (the controllers take turns, each round; medians over the rounds). Issue 3"
+        echo "targets, against ovs-testcontroller: throughput >= 10x, latency >= 1.2x."
         echo
         echo '```'
     } >>"$sections"
-    if [ -z "${TAPDEMON_CMD:-}" ]; then
-        # Measure our own release build beside ovs-testcontroller unless told otherwise.
-        cargo build --release --quiet --bin tapdemon
-        export TAPDEMON_CMD="$root/target/release/tapdemon run --config $root/benches/cbench.toml --listen 127.0.0.1:{port}"
-        CBENCH_TARGETS="${CBENCH_TARGETS:-testcontroller tapdemon}"
-    fi
-    if LOOPS="${LOOPS:-3}" run_logged cbench bash benches/run-cbench.sh ${CBENCH_TARGETS:-}; then
-        grep -v '^building' "$work/cbench.log" | tail -n 40 >>"$sections"
+    # shellcheck disable=SC2086
+    if LOOPS="${LOOPS:-3}" ROUNDS="${ROUNDS:-3}" run_logged cbench bash benches/run-cbench.sh ${CBENCH_TARGETS:-}; then
+        sed -n '/^==> summary/,$p' "$work/cbench.log" >>"$sections"
     else
         echo "run-cbench.sh failed:" >>"$sections"
         tail -n 10 "$work/cbench.log" >>"$sections"

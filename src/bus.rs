@@ -10,8 +10,8 @@
 //! by what switches do, not by traffic. So a slow module loses packet-ins but never stalls
 //! a switch's reader, never stalls other modules and never misses a switch going down;
 //! and one flooding switch uses up its own share, not the others'. (A switch task that
-//! has just dropped a burst pauses reading for 1 ms, a bounded delay that never depends
-//! on a module: see `switch::driver`. Under a cbench-style flood this lets TCP slow the
+//! has just dropped a burst pauses reading for 1 ms, still writing answers meanwhile, a
+//! bounded delay that never depends on a module: see `switch::driver`. Under a cbench-style flood this lets TCP slow the
 //! sender instead of spending the CPU on reading packets only to drop them.)
 //!
 //! # Failure
@@ -42,6 +42,8 @@ use crate::switch::handle::Switches;
 struct Queue {
     name: &'static str,
     switches: Option<std::collections::HashSet<DatapathId>>,
+    /// [`Module::wants_packet_ins`]: PACKET_INs are not queued for modules that ignore them.
+    packet_ins_wanted: bool,
     tx: mpsc::UnboundedSender<Delivery>,
     packet_ins: Arc<AtomicUsize>,
     dropped: AtomicU64,
@@ -85,6 +87,7 @@ impl Bus {
             queues.push(Queue {
                 name: spec.module.name(),
                 switches: spec.switches,
+                packet_ins_wanted: spec.module.wants_packet_ins(),
                 tx: tx.clone(),
                 packet_ins: packet_ins.clone(),
                 dropped: AtomicU64::new(0),
@@ -139,18 +142,27 @@ impl Bus {
         }
     }
 
+    /// Does module `q` get PACKET_INs from `dpid`?
+    fn takes_packet_ins(q: &Queue, dpid: DatapathId) -> bool {
+        q.packet_ins_wanted && Self::runs_on(q, Some(dpid))
+    }
+
     /// Would a PACKET_IN from `dpid` be queued by any module? The switch task asks before
     /// decoding one, so that a flood is dropped at the cost of reading its header only.
     pub fn wants_packet_in(&self, dpid: DatapathId, budget: &Budget) -> bool {
         self.queues
             .iter()
             .zip(&budget.per_module)
-            .any(|(q, b)| Self::runs_on(q, Some(dpid)) && self.has_room(q, Some(b)))
+            .any(|(q, b)| Self::takes_packet_ins(q, dpid) && self.has_room(q, Some(b)))
     }
 
     /// Count a PACKET_IN dropped before decoding (every module's queue was full).
     pub fn count_dropped(&self, dpid: DatapathId) {
-        for q in self.queues.iter().filter(|q| Self::runs_on(q, Some(dpid))) {
+        for q in self
+            .queues
+            .iter()
+            .filter(|q| Self::takes_packet_ins(q, dpid))
+        {
             self.note_drop(q);
         }
     }
@@ -168,9 +180,10 @@ impl Bus {
 
     fn publish_inner(&self, ev: Event, budget: Option<&Budget>) {
         let dpid = ev.dpid();
+        let packet_in = matches!(ev, Event::PacketIn(_));
         let ev = Arc::new(ev);
         for (i, q) in self.queues.iter().enumerate() {
-            if Self::runs_on(q, dpid) {
+            if Self::runs_on(q, dpid) && (q.packet_ins_wanted || !packet_in) {
                 let b = budget.and_then(|b| b.per_module.get(i));
                 self.enqueue(q, &ev, b);
             }
@@ -249,21 +262,36 @@ struct ModuleTask {
 
 impl ModuleTask {
     async fn run(mut self, bus: Arc<Bus>, shutdown: CancellationToken) {
+        // One registration for the task's life, not one per event.
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
         loop {
             let next_timer = self.timers.keys().next().map(|(t, _)| *t);
             tokio::select! {
                 biased;
-                _ = shutdown.cancelled() => break,
+                _ = &mut cancelled => break,
                 ev = self.rx.recv() => {
-                    let Some((ev, charged)) = ev else { break };
-                    if matches!(*ev, Event::PacketIn(_)) {
-                        self.packet_ins.fetch_sub(1, Ordering::Relaxed);
-                    }
-                    if let Some(b) = charged {
-                        b.fetch_sub(1, Ordering::Relaxed);
-                    }
-                    if !self.handle(&ev, &bus, &shutdown) {
-                        break;
+                    let Some(first) = ev else { break };
+                    // Events already queued are handled in this wake-up (a bounded number,
+                    // so timers and shutdown are not held back).
+                    let mut next = Some(first);
+                    let mut taken = 0;
+                    while let Some((ev, charged)) = next {
+                        if matches!(*ev, Event::PacketIn(_)) {
+                            self.packet_ins.fetch_sub(1, Ordering::Relaxed);
+                        }
+                        if let Some(b) = charged {
+                            b.fetch_sub(1, Ordering::Relaxed);
+                        }
+                        if !self.handle(&ev, &bus, &shutdown) {
+                            return;
+                        }
+                        taken += 1;
+                        next = if taken < 64 && !shutdown.is_cancelled() {
+                            self.rx.try_recv().ok()
+                        } else {
+                            None
+                        };
                     }
                 }
                 _ = sleep_until_opt(next_timer), if next_timer.is_some() => {
@@ -394,6 +422,23 @@ mod tests {
         }
     }
 
+    /// Reports every event kind; reads no packet-ins.
+    struct Deaf {
+        seen: std_mpsc::Sender<&'static str>,
+    }
+
+    impl Module for Deaf {
+        fn name(&self) -> &'static str {
+            "deaf"
+        }
+        fn handle(&mut self, _now: Instant, ev: &Event, _out: &mut Outbox) {
+            let _ = self.seen.send(ev.kind());
+        }
+        fn wants_packet_ins(&self) -> bool {
+            false
+        }
+    }
+
     fn sw(d: u64) -> SwitchId {
         SwitchId {
             dpid: DatapathId(d),
@@ -477,6 +522,75 @@ mod tests {
             .copied()
             .collect();
         assert_eq!(&tail[tail.len() - 2..], &["switch_down", "timer7"]);
+        shutdown.cancel();
+        tracker.close();
+        tracker.wait().await;
+    }
+
+    #[tokio::test]
+    async fn packet_ins_go_only_to_modules_that_read_them() {
+        let (deaf_tx, deaf_seen) = std_mpsc::channel();
+        let (slow_tx, slow_seen) = std_mpsc::channel();
+        let deaf = ModuleSpec {
+            module: Box::new(Deaf { seen: deaf_tx }),
+            switches: None,
+        };
+        let tracker = TaskTracker::new();
+        let shutdown = CancellationToken::new();
+        let alone = Bus::start(
+            vec![deaf],
+            Switches::default(),
+            8,
+            &tracker,
+            shutdown.clone(),
+        );
+        // Nobody reads packet-ins: the switch task drops them before decoding.
+        assert!(!alone.wants_packet_in(DatapathId(1), &alone.budget()));
+        let budget = alone.budget();
+        for _ in 0..20 {
+            alone.publish_from(pkt(1), &budget);
+        }
+        alone.publish(Event::SwitchDown {
+            switch: sw(1),
+            reason: Arc::new(ConnectionError::Closed),
+        });
+        // Not queued, so not dropped either.
+        assert_eq!(alone.dropped_packet_ins(0), 0);
+
+        let both = Bus::start(
+            vec![
+                ModuleSpec {
+                    module: Box::new(Deaf {
+                        seen: std_mpsc::channel().0,
+                    }),
+                    switches: None,
+                },
+                ModuleSpec {
+                    module: Box::new(Slow {
+                        gate: Arc::new(Mutex::new(())),
+                        seen: slow_tx,
+                    }),
+                    switches: None,
+                },
+            ],
+            Switches::default(),
+            8,
+            &tracker,
+            shutdown.clone(),
+        );
+        assert!(both.wants_packet_in(DatapathId(1), &both.budget()));
+        both.publish(pkt(1));
+        let got = tokio::task::spawn_blocking(move || {
+            (
+                deaf_seen.recv_timeout(Duration::from_secs(5)),
+                deaf_seen.recv_timeout(Duration::from_millis(200)).is_err(),
+                slow_seen.recv_timeout(Duration::from_secs(5)),
+            )
+        })
+        .await
+        .unwrap();
+        // The deaf module saw only the switch going down; the other one the packet-in.
+        assert_eq!(got, (Ok("switch_down"), true, Ok("packet_in")));
         shutdown.cancel();
         tracker.close();
         tracker.wait().await;

@@ -28,6 +28,12 @@ pub trait Module: Send {
 
     /// Handle one event. `now` is the only clock a module may use.
     fn handle(&mut self, now: Instant, ev: &Event, out: &mut Outbox);
+
+    /// Does the module read `Event::PacketIn`? One that does not is never sent one: each
+    /// module a packet-in goes to costs a queue entry and a task wake-up.
+    fn wants_packet_ins(&self) -> bool {
+        true
+    }
 }
 
 /// A module ready to run, with the switches it runs on.

@@ -196,6 +196,18 @@ impl Outbox {
     /// Take everything queued for switches: per switch, one reordered unconfirmed batch
     /// (if any) first, then each confirmed batch, reordered, in queue order.
     pub fn take_batches(&mut self) -> Vec<(DatapathId, Batch)> {
+        // The usual case (a packet-in answered): unconfirmed messages for one switch.
+        if let (Some((d, _)), true) = (self.loose.first(), self.confirmed.is_empty()) {
+            let d = *d;
+            if self.loose.iter().all(|(x, _)| *x == d) {
+                let msgs = std::mem::take(&mut self.loose).into_iter().map(|(_, m)| m);
+                let batch = Batch {
+                    confirm: None,
+                    msgs: reorder(msgs.collect()),
+                };
+                return vec![(d, batch)];
+            }
+        }
         let mut out: Vec<(DatapathId, Batch)> = Vec::new();
         let mut dpids: Vec<DatapathId> = Vec::new();
         for (d, _) in &self.loose {
@@ -238,6 +250,10 @@ impl Outbox {
 /// a barrier (only when deletes are followed by anything), adds/modifies, packet-outs.
 /// The sort is stable, so messages of one kind keep the module's order.
 pub fn reorder(msgs: Vec<Msg>) -> Vec<Msg> {
+    // A learning switch's usual batch: one flow-mod or packet-out, nothing to reorder.
+    if let [Msg::FlowMod(_) | Msg::PacketOut(_)] = msgs.as_slice() {
+        return msgs;
+    }
     // Duplicates are found by reference (no clones); the common single-flow batch of a
     // learning switch skips the set entirely.
     let flow_mods = msgs.iter().filter(|m| matches!(m, Msg::FlowMod(_))).count();

@@ -11,7 +11,10 @@
 //!
 //! Output follows cbench: one line per loop with per-switch responses/s and the total per
 //! ms, then `RESULT: N switches L tests min/max/avg/stdev = ... responses/s` over the
-//! loops after the warm-up.
+//! loops after the warm-up, and the same for `ANSWERED` packet-ins: responses that release
+//! a packet-in's buffer (a PACKET_OUT with `--unbuffered`). Controllers differ in how many
+//! messages answer one packet-in (a FLOW_MOD carrying the buffer id, or a FLOW_MOD and a
+//! PACKET_OUT), so `ANSWERED` compares them per packet-in.
 //!
 //! Run: `cargo bench --bench cbench -- --port 6653 -s 16 -l 10 -m 1000 [-t]`
 //! (`benches/run-cbench.sh` does it against ovs-testcontroller).
@@ -73,6 +76,7 @@ struct Args {
 /// What a switch's reader and writer share with the main loop.
 struct Shared {
     responses: Vec<AtomicU64>,
+    answered: Vec<AtomicU64>,
     ready: AtomicUsize,
     running: AtomicBool,
     closed: AtomicUsize,
@@ -118,6 +122,7 @@ async fn run(args: Args) -> Result<(), BenchError> {
     let addr = format!("{}:{}", args.controller, args.port);
     let shared = Arc::new(Shared {
         responses: (0..args.switches).map(|_| AtomicU64::new(0)).collect(),
+        answered: (0..args.switches).map(|_| AtomicU64::new(0)).collect(),
         ready: AtomicUsize::new(0),
         running: AtomicBool::new(false),
         closed: AtomicUsize::new(0),
@@ -164,18 +169,22 @@ async fn run(args: Args) -> Result<(), BenchError> {
     shared.running.store(true, Ordering::Release);
 
     let mut results = Vec::new();
-    let snapshot = |s: &Shared| {
-        s.responses
+    let mut answered = Vec::new();
+    let snapshot = |counters: &[AtomicU64]| {
+        counters
             .iter()
             .map(|c| c.load(Ordering::Relaxed))
             .collect::<Vec<_>>()
     };
+    let sum = |c: &[AtomicU64]| c.iter().map(|c| c.load(Ordering::Relaxed)).sum::<u64>();
     for lp in 0..args.warmup + args.loops {
-        let before = snapshot(&shared);
+        let before = snapshot(&shared.responses);
+        let answered_before = sum(&shared.answered);
         let t0 = Instant::now();
         tokio::time::sleep(Duration::from_millis(args.ms)).await;
         let secs = t0.elapsed().as_secs_f64();
-        let after = snapshot(&shared);
+        let after = snapshot(&shared.responses);
+        let answered_now = (sum(&shared.answered) - answered_before) as f64 / secs;
         let per_switch: Vec<f64> = before
             .iter()
             .zip(&after)
@@ -192,19 +201,20 @@ async fn run(args: Args) -> Result<(), BenchError> {
         );
         if lp >= args.warmup {
             results.push(total);
+            answered.push(answered_now);
         }
         if shared.closed.load(Ordering::Acquire) == args.switches as usize {
             return Err(BenchError::AllClosed);
         }
     }
-    let n = results.len() as f64;
-    let (min, max) = results
-        .iter()
-        .fold((f64::MAX, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
-    let avg = results.iter().sum::<f64>() / n;
-    let stdev = (results.iter().map(|r| (r - avg).powi(2)).sum::<f64>() / n).sqrt();
+    let (min, max, avg, stdev) = stats(&results);
     println!(
         "RESULT: {} switches {} tests min/max/avg/stdev = {min:.2}/{max:.2}/{avg:.2}/{stdev:.2} responses/s",
+        args.switches, args.loops
+    );
+    let (min, max, avg, stdev) = stats(&answered);
+    println!(
+        "ANSWERED: {} switches {} tests min/max/avg/stdev = {min:.2}/{max:.2}/{avg:.2}/{stdev:.2} packet-ins/s",
         args.switches, args.loops
     );
     let closed = shared.closed.load(Ordering::Acquire);
@@ -213,6 +223,31 @@ async fn run(args: Args) -> Result<(), BenchError> {
         println!("note: {closed} switch connections closed, {errors} OFPT_ERROR messages received");
     }
     Ok(())
+}
+
+/// min, max, mean and standard deviation.
+fn stats(v: &[f64]) -> (f64, f64, f64, f64) {
+    let n = v.len() as f64;
+    let (min, max) = v
+        .iter()
+        .fold((f64::MAX, 0f64), |(lo, hi), &r| (lo.min(r), hi.max(r)));
+    let avg = v.iter().sum::<f64>() / n;
+    let stdev = (v.iter().map(|r| (r - avg).powi(2)).sum::<f64>() / n).sqrt();
+    (min, max, avg, stdev)
+}
+
+/// Does this FLOW_MOD or PACKET_OUT answer a packet-in: release its buffer (OF1.0
+/// `buffer_id` at offset 64 of a FLOW_MOD, 8 of a PACKET_OUT), or, unbuffered, carry it
+/// back as a PACKET_OUT?
+fn answers_packet_in(msg: &[u8], unbuffered: bool) -> bool {
+    let at = match msg[1] {
+        wire::ty::PACKET_OUT if unbuffered => return true,
+        wire::ty::PACKET_OUT => 8,
+        _ if unbuffered => return false,
+        _ => 64,
+    };
+    msg.get(at..at + 4)
+        .is_some_and(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) != wire::NO_BUFFER)
 }
 
 /// One fake switch: a reader (answers requests, counts responses) and a writer.
@@ -257,6 +292,9 @@ async fn switch(stream: TcpStream, dpid: u64, idx: usize, args: Args, shared: Ar
                 wire::ty::FLOW_MOD | wire::ty::PACKET_OUT => {
                     if shared.running.load(Ordering::Relaxed) {
                         shared.responses[idx].fetch_add(1, Ordering::Relaxed);
+                        if answers_packet_in(msg, args.unbuffered) {
+                            shared.answered[idx].fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                     if gate.outstanding.swap(false, Ordering::AcqRel) {
                         gate.notify.notify_one();
@@ -317,7 +355,10 @@ async fn writer(
             }
         }
         if !shared.running.load(Ordering::Acquire) {
-            if shared.ready.load(Ordering::Acquire) > 0 && !taught {
+            // Every switch has answered FEATURES_REQUEST (so has this one), and the run starts
+            // after `--delay`: by then the controller takes packet-ins from this switch.
+            let all_ready = shared.ready.load(Ordering::Acquire) as u64 == args.switches;
+            if all_ready && !taught {
                 // Teach the controller where `dst` lives (cbench's --learn-dstmac).
                 taught = true;
                 let mut m = Vec::new();

@@ -393,6 +393,10 @@ impl Module for PatchModule {
         "patch"
     }
 
+    fn wants_packet_ins(&self) -> bool {
+        false
+    }
+
     fn handle(&mut self, now: Instant, ev: &Event, out: &mut Outbox) {
         match ev {
             Event::SwitchUp { info, .. } => {

@@ -652,6 +652,10 @@ impl Module for TapModule {
         "tap"
     }
 
+    fn wants_packet_ins(&self) -> bool {
+        false
+    }
+
     fn handle(&mut self, now: Instant, ev: &Event, out: &mut Outbox) {
         match ev {
             Event::SwitchUp { info, .. } => {

@@ -330,6 +330,10 @@ impl Module for TriggerModule {
         "trigger"
     }
 
+    fn wants_packet_ins(&self) -> bool {
+        false
+    }
+
     fn handle(&mut self, _now: Instant, ev: &Event, out: &mut Outbox) {
         match ev {
             Event::Trigger(t) => self.on_trigger(&TriggerInput::from(&**t), out),

@@ -115,13 +115,13 @@ impl Pipeline {
     /// FLOOD and ALL would reach monitor ports; where the input port is known they become
     /// explicit outputs to every other port. (Where it is not, they stay: a flooding flow
     /// without an in_port cannot be expanded.)
-    fn expand_flood(&self, actions: &[Action], in_port: Option<u32>) -> Vec<Action> {
-        let monitors = self.monitor_ports();
+    fn expand_flood(&self, actions: Vec<Action>, in_port: Option<u32>) -> Vec<Action> {
         let Some(in_port) = in_port else {
-            return actions.to_vec();
+            return actions;
         };
+        let monitors = self.monitor_ports();
         if monitors.is_empty() {
-            return actions.to_vec();
+            return actions;
         }
         let mut out = Vec::with_capacity(actions.len());
         for a in actions {
@@ -134,12 +134,12 @@ impl Pipeline {
                         if *p != in_port && !monitors.contains(p) {
                             out.push(Action::Output {
                                 port: PortNo::Number(*p),
-                                max_len: *max_len,
+                                max_len,
                             });
                         }
                     }
                 }
-                other => out.push(other.clone()),
+                other => out.push(other),
             }
         }
         out
@@ -164,13 +164,18 @@ impl Pipeline {
 
     fn base_add(&mut self, mut fm: FlowMod, out: &mut Vec<Msg>) {
         fm.table_id = forward_table(self.version);
-        fm.actions = self.expand_flood(&fm.actions, fm.match_.in_port);
+        fm.actions = self.expand_flood(std::mem::take(&mut fm.actions), fm.match_.in_port);
         let key = Key::of(&fm);
         self.base.insert(key.clone(), fm.clone());
         self.seq += 1;
         self.latest.insert(key.clone(), self.seq);
         self.order.push_back((self.seq, key.clone()));
         self.bound_base();
+        if self.taps.is_empty() && self.installed.is_empty() {
+            // No tap on this switch (the usual case): nothing to decorate, no split to replace.
+            out.push(Msg::FlowMod(fm));
+            return;
+        }
         out.push(Msg::FlowMod(fm.clone()));
         let new = derive::decorations(self.version, &fm, &self.taps);
         let new_keys: Vec<Key> = new.iter().map(|d| Key::of(&d.fm)).collect();
@@ -280,7 +285,10 @@ impl Pipeline {
             Some(PortNo::Number(p)) => Some(p),
             _ => None,
         };
-        po.actions = self.expand_flood(&po.actions, in_port);
+        po.actions = self.expand_flood(std::mem::take(&mut po.actions), in_port);
+        if self.taps.is_empty() {
+            return po;
+        }
         let Some(packet) = Packet::parse(&po.data) else {
             return po;
         };

@@ -17,7 +17,7 @@ use crate::switch::Version;
 pub const MAX_OVERLAP: usize = 6;
 
 /// A flow's identity in a table: what an ADD replaces and a DELETE_STRICT removes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     /// Table.
     pub table: u8,
@@ -25,6 +25,42 @@ pub struct Key {
     pub priority: u16,
     /// Match.
     pub match_: Match,
+}
+
+/// Hashes the fields that tell flows apart as five packed words: the derived `Hash` makes
+/// some thirty small writes per key, and every forwarding flow is hashed on its way to the
+/// switch. Keys that are equal hash equally (each word is a function of the key); keys
+/// that differ only in a mask, VLAN or DSCP share a hash and are told apart by `Eq`.
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Each optional field: its value, plus a bit above it when present.
+        fn opt(v: Option<u64>, bits: u32) -> u64 {
+            v.map_or(0, |v| v | 1 << bits)
+        }
+        fn mac(f: Option<proto::flow::Masked<proto::MacAddr>>) -> u64 {
+            let v = f.map(|f| {
+                let [a, b, c, d, e, g] = f.value.0;
+                u64::from_be_bytes([0, 0, a, b, c, d, e, g])
+            });
+            opt(v, 48)
+        }
+        let ip = |f: Option<proto::flow::Masked<std::net::Ipv4Addr>>| {
+            opt(f.map(|f| u64::from(u32::from(f.value))), 32)
+        };
+        let m = &self.match_;
+        let words = [
+            u64::from(self.table)
+                | u64::from(self.priority) << 8
+                | opt(m.in_port.map(u64::from), 32) << 24,
+            mac(m.eth_src) | opt(m.ip_proto.map(u64::from), 8) << 49,
+            mac(m.eth_dst) | opt(m.eth_type.map(u64::from), 16) << 49,
+            ip(m.ipv4_src) | opt(m.tp_src.map(u64::from), 16) << 33,
+            ip(m.ipv4_dst) | opt(m.tp_dst.map(u64::from), 16) << 33,
+        ];
+        for w in words {
+            state.write_u64(w);
+        }
+    }
 }
 
 impl Key {

@@ -49,7 +49,8 @@ pub struct SwitchContext {
     pub next_conn: AtomicU64,
 }
 
-/// How long a switch task stops reading after dropping a burst of PACKET_INs.
+/// How long a switch task stops reading after dropping a burst of PACKET_INs (it goes on
+/// writing the modules' answers meanwhile).
 const FLOOD_PAUSE: Duration = Duration::from_millis(1);
 /// The origin of the runtime's own messages (the pipeline's connect flows); no module has
 /// this index.
@@ -94,6 +95,18 @@ where
     let budget = ctx.bus.budget();
     // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
     let mut pipeline: Option<Pipeline> = None;
+    // Set after dropping PACKET_INs: reading resumes then (see FLOOD_PAUSE).
+    let mut read_paused: Option<TokioInstant> = None;
+    // Reused for every write.
+    let mut wbuf = BytesMut::new();
+    // One registration for the connection's life, not one per loop.
+    let cancelled = ctx.shutdown.cancelled();
+    tokio::pin!(cancelled);
+    // The session's timer, re-armed only when its deadline changes: a fresh sleep per loop
+    // would register with (and leave) the runtime's timer wheel for every message.
+    let timer = tokio::time::sleep_until(TokioInstant::now());
+    tokio::pin!(timer);
+    let mut armed: Option<TokioInstant> = None;
     loop {
         publish_outputs(
             &mut session,
@@ -104,16 +117,22 @@ where
             &budget,
             &mut pipeline,
         );
-        if let Err(e) = flush(&mut session, &mut wr).await {
+        if let Err(e) = flush(&mut session, &mut wr, &mut wbuf).await {
             session.close(ConnectionError::Io(e));
         }
         if session.is_closed() {
             break;
         }
         let timeout = session.poll_timeout().map(TokioInstant::from_std);
+        if timeout != armed {
+            if let Some(t) = timeout {
+                timer.as_mut().reset(t);
+            }
+            armed = timeout;
+        }
         tokio::select! {
-            _ = ctx.shutdown.cancelled() => session.close(ConnectionError::Shutdown),
-            frame = framed.next() => {
+            _ = &mut cancelled => session.close(ConnectionError::Shutdown),
+            frame = framed.next(), if read_paused.is_none() => {
                 // Messages already buffered are handled before writing or publishing.
                 let now = TokioInstant::now().into_std();
                 let mut frame = frame;
@@ -152,10 +171,12 @@ where
                 // A flood this switch's share of the module queues cannot take: pause reading
                 // for a bounded moment (never waiting on a module), so the modules get the CPU
                 // and TCP slows the sender, instead of spending it reading packets to drop.
+                // Answers and timers are still served meanwhile.
                 if dropped {
-                    tokio::time::sleep(FLOOD_PAUSE).await;
+                    read_paused = Some(TokioInstant::now() + FLOOD_PAUSE);
                 }
             }
+            _ = sleep_until_opt(read_paused), if read_paused.is_some() => read_paused = None,
             cmd = rx.recv() => {
                 // Under load many batches are waiting: take them all, write once.
                 let mut next = cmd;
@@ -181,7 +202,9 @@ where
                     next = if taken < 256 { rx.try_recv().ok() } else { None };
                 }
             },
-            _ = sleep_until_opt(timeout), if timeout.is_some() => {
+            _ = &mut timer, if armed.is_some() => {
+                // Re-armed on the next turn, even for the same deadline.
+                armed = None;
                 session.handle_timeout(TokioInstant::now().into_std());
             }
         }
@@ -196,7 +219,7 @@ where
         &budget,
         &mut pipeline,
     );
-    let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr)).await;
+    let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr, &mut wbuf)).await;
     // Commands that raced with the close: confirmed batches must still get an answer.
     rx.close();
     while let Ok(cmd) = rx.try_recv() {
@@ -315,13 +338,14 @@ fn publish_outputs(
                 });
             }
             Output::Broadcast(ev) => {
-                if let (Event::PortStatus(ps), Some(p)) = (&ev, pipeline.as_mut()) {
-                    p.port_changed(ps.port.port_no, ps.reason != PortReason::Delete);
-                }
-                if let (Event::PortStatus(_), Some(dpid), Some(info)) =
-                    (&ev, *registered, session.info())
-                {
-                    ctx.switches.update_info(dpid, conn, Arc::new(info));
+                if let Event::PortStatus(ps) = &ev {
+                    if let Some(p) = pipeline.as_mut() {
+                        p.port_changed(ps.port.port_no, ps.reason != PortReason::Delete);
+                    }
+                    // Only here: the info is a copy of every port.
+                    if let (Some(dpid), Some(info)) = (*registered, session.info()) {
+                        ctx.switches.update_info(dpid, conn, Arc::new(info));
+                    }
                 }
                 ctx.bus.publish_from(ev, budget)
             }
@@ -333,16 +357,25 @@ fn publish_outputs(
     }
 }
 
-async fn flush<W: AsyncWrite + Unpin>(session: &mut Session, wr: &mut W) -> std::io::Result<()> {
-    let mut buf = BytesMut::new();
+/// Write everything the session has to transmit in one write, through `buf`.
+async fn flush<W: AsyncWrite + Unpin>(
+    session: &mut Session,
+    wr: &mut W,
+    buf: &mut BytesMut,
+) -> std::io::Result<()> {
+    buf.clear();
     while let Some(bytes) = session.poll_transmit() {
         buf.extend_from_slice(&bytes);
     }
     if !buf.is_empty() {
-        crate::metrics::record_out(&buf);
-        wr.write_all(&buf).await?;
+        crate::metrics::record_out(buf);
+        wr.write_all(buf).await?;
         // A no-op on TCP; TLS may hold the last record until flushed.
         wr.flush().await?;
+    }
+    // One large burst (a big tap change) must not pin its buffer for the connection's life.
+    if buf.capacity() > 1 << 20 {
+        *buf = BytesMut::new();
     }
     Ok(())
 }

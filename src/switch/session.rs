@@ -698,7 +698,8 @@ impl Session {
         });
         let first_xid = self.next_xid;
         let mut encoded = Vec::with_capacity(batch.msgs.len());
-        let mut buf = BytesMut::new();
+        // One allocation for a typical batch (a flow-mod or packet-out is ~100 bytes).
+        let mut buf = BytesMut::with_capacity(128 * batch.msgs.len());
         for (index, msg) in batch.msgs.iter().enumerate() {
             let xid = first_xid.wrapping_add(index as u32).max(1);
             let out = match msg {
