@@ -21,11 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
-use proto::sflow::{
-    DataSource, Datagram, FlowRecord, FlowSample, HeaderProtocol, Interface, Sample, SampledHeader,
-    UnknownCounts,
-};
+use bytes::Bytes;
 use serde_json::Value;
 use support::bg::wait_dead;
 use support::flows::FlowEntry;
@@ -376,43 +372,7 @@ fn create_api_taps(setup: &Setup) {
 
 /// One sFlow datagram with a sampled TCP packet h8 -> h9:80, as s2 would export it.
 fn web_datagram(seq: u32) -> Bytes {
-    let mut frame = vec![0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 8, 0x08, 0x00];
-    frame.extend_from_slice(&[
-        0x45, 0, 0x05, 0xdc, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 8, 10, 0, 0, 9,
-    ]);
-    frame.extend_from_slice(&[
-        0xa0, 0x00, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0,
-    ]);
-    let sample = Sample::Flow(FlowSample {
-        expanded: false,
-        sequence_number: seq,
-        source_id: DataSource {
-            source_type: 0,
-            index: 3,
-        },
-        sampling_rate: 1,
-        sample_pool: seq,
-        drops: 0,
-        input: Interface::Index(3),
-        output: Interface::Index(4),
-        records: vec![FlowRecord::SampledHeader(SampledHeader {
-            protocol: HeaderProtocol::Ethernet,
-            frame_length: 1518,
-            stripped: 4,
-            header: Bytes::from(frame),
-        })],
-    });
-    let d = Datagram {
-        agent: Some("127.0.0.1".parse().unwrap()),
-        sub_agent_id: 0,
-        sequence_number: seq,
-        uptime_ms: seq,
-        samples: vec![sample],
-        unknown: UnknownCounts::default(),
-    };
-    let mut out = BytesMut::new();
-    d.encode(&mut out);
-    out.freeze()
+    support::sflow::web_datagram(seq, 8, 9, 3, 4)
 }
 
 /// Web traffic h8 -> h9 reported to the embedded collector until the `web` trigger

@@ -2,15 +2,13 @@
 //! started by `controller::start_sources`, and its events delivered to modules as
 //! `Event::Trigger` through the bus.
 
+mod support;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
-use proto::sflow::{
-    DataSource, Datagram, FlowRecord, FlowSample, HeaderProtocol, Interface, Sample, SampledHeader,
-    UnknownCounts,
-};
+use bytes::Bytes;
 use tapdemon::bus::Bus;
 use tapdemon::config::Config;
 use tapdemon::controller::{start_sources, Handle};
@@ -52,43 +50,7 @@ impl Module for Recorder {
 
 /// One sFlow datagram with one sampled TCP packet h2 -> h1:80 (1-in-1 sampling).
 fn web_datagram(seq: u32) -> Bytes {
-    let mut frame = vec![0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0x08, 0x00];
-    frame.extend_from_slice(&[
-        0x45, 0, 0x05, 0xdc, 0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1,
-    ]);
-    frame.extend_from_slice(&[
-        0xa0, 0x00, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0,
-    ]);
-    let sample = Sample::Flow(FlowSample {
-        expanded: false,
-        sequence_number: seq,
-        source_id: DataSource {
-            source_type: 0,
-            index: 5,
-        },
-        sampling_rate: 1,
-        sample_pool: seq,
-        drops: 0,
-        input: Interface::Index(5),
-        output: Interface::Index(6),
-        records: vec![FlowRecord::SampledHeader(SampledHeader {
-            protocol: HeaderProtocol::Ethernet,
-            frame_length: 1518,
-            stripped: 4,
-            header: Bytes::from(frame),
-        })],
-    });
-    let d = Datagram {
-        agent: Some("127.0.0.1".parse().unwrap()),
-        sub_agent_id: 0,
-        sequence_number: seq,
-        uptime_ms: seq,
-        samples: vec![sample],
-        unknown: UnknownCounts::default(),
-    };
-    let mut out = BytesMut::new();
-    d.encode(&mut out);
-    out.freeze()
+    support::sflow::web_datagram(seq, 2, 1, 5, 6)
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@
 //! - [`flows`]: `ovs-ofctl dump-flows` output as structured entries.
 //! - [`bg`]: background processes that are stopped by PID.
 //! - [`tshark`]: tshark as an independent oracle for OpenFlow and sFlow bytes.
+//! - [`sflow`]: sFlow datagrams as an OVS agent exports them.
 #![allow(dead_code)]
 
 pub mod bg;
@@ -19,5 +20,6 @@ pub mod hosts;
 pub mod kernel;
 pub mod lab;
 pub mod prereq;
+pub mod sflow;
 pub mod topology;
 pub mod tshark;
