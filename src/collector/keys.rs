@@ -235,18 +235,26 @@ fn write_value(v: &Value, out: &mut Vec<u8>) {
         Value::Num(n) => push_u32(*n, out),
         Value::If(IfRef::Index(n)) => push_u32(*n, out),
         Value::Ip(IpAddr::V4(a)) => {
+            // Dotted quad into a stack buffer, then one append.
+            let mut buf = [0u8; 15];
+            let mut len = 0;
             for (i, &o) in a.octets().iter().enumerate() {
                 if i > 0 {
-                    out.push(b'.');
+                    buf[len] = b'.';
+                    len += 1;
                 }
                 if o >= 100 {
-                    out.push(b'0' + o / 100);
+                    buf[len] = b'0' + o / 100;
+                    len += 1;
                 }
                 if o >= 10 {
-                    out.push(b'0' + o / 10 % 10);
+                    buf[len] = b'0' + o / 10 % 10;
+                    len += 1;
                 }
-                out.push(b'0' + o % 10);
+                buf[len] = b'0' + o % 10;
+                len += 1;
             }
+            out.extend_from_slice(&buf[..len]);
         }
         // Writing into a Vec cannot fail.
         other => {
