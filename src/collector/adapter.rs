@@ -47,7 +47,9 @@ pub fn feed_datagram(
         }
     };
     let agent = view.agent.unwrap_or(peer);
-    let mut flows = Vec::new();
+    // The engine's buffer, reused from datagram to datagram: no allocation per datagram.
+    let mut flows = std::mem::take(&mut engine.sample_buf);
+    flows.clear();
     let mut counters = Vec::new();
     let mut failed = None;
     for s in view.samples() {
@@ -114,6 +116,7 @@ pub fn feed_datagram(
     );
     if let Some(e) = failed {
         engine.handle_parse_error(now, agent);
+        engine.sample_buf = flows;
         return Err(e);
     }
     for c in &counters {
@@ -122,6 +125,7 @@ pub fn feed_datagram(
     for p in &flows {
         engine.handle_sample(now, p);
     }
+    engine.sample_buf = flows;
     Ok(summary)
 }
 

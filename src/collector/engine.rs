@@ -86,6 +86,9 @@ pub struct Engine {
     history: VecDeque<TriggerEvent>,
     last_event_id: u64,
     stats: EngineStats,
+    /// [`super::adapter::feed_datagram`]'s buffer for one datagram's flow samples, kept
+    /// between calls so that decoding does not allocate per datagram.
+    pub(super) sample_buf: Vec<PacketSample>,
 }
 
 impl Engine {
@@ -176,9 +179,14 @@ impl Engine {
             let Some(up) = table.handle_sample(now, s) else {
                 continue;
             };
-            let key = table.last_key();
             for th in thresholds.values_mut() {
-                if th.cfg.metric != table.def.name || !th.handle_update(up.ds, key, up.state, t) {
+                // A flow under the value changes nothing (`handle_update` returns at once):
+                // only then is the key read.
+                if th.cfg.metric != table.def.name || up.state.value < th.cfg.value {
+                    continue;
+                }
+                let key = table.last_key();
+                if !th.handle_update(up.ds, key, up.state, t) {
                     continue;
                 }
                 raised.push(TriggerEvent {

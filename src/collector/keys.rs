@@ -4,7 +4,8 @@
 //! a key that the packet does not have, such as `tcpsourceport` of a UDP packet, is
 //! undefined and the sample does not contribute to a flow that needs it).
 
-use std::fmt::{self, Write as _};
+use std::fmt;
+use std::io::Write as _;
 use std::net::IpAddr;
 use std::str::FromStr;
 
@@ -204,12 +205,23 @@ impl fmt::Display for Value {
 /// Appends the `sep`-joined values of `keys` for `s` to `out`. Returns false (and leaves
 /// `out` in an unspecified state) when any key is undefined for this sample.
 pub fn write_flow_key(keys: &[Key], s: &PacketSample, sep: &str, out: &mut String) -> bool {
+    let mut bytes = Vec::new();
+    if !write_flow_key_bytes(keys, s, sep, &mut bytes) {
+        return false;
+    }
+    out.push_str(&String::from_utf8_lossy(&bytes));
+    true
+}
+
+/// [`write_flow_key`] into a byte buffer: the same text as UTF-8 (the per-sample hot path
+/// appends bytes and validates the whole key once, see [`super::table::FlowTable`]).
+pub fn write_flow_key_bytes(keys: &[Key], s: &PacketSample, sep: &str, out: &mut Vec<u8>) -> bool {
     for (i, k) in keys.iter().enumerate() {
         let Some(v) = k.extract(s) else {
             return false;
         };
         if i > 0 {
-            out.push_str(sep);
+            out.extend_from_slice(sep.as_bytes());
         }
         write_value(&v, out);
     }
@@ -217,27 +229,41 @@ pub fn write_flow_key(keys: &[Key], s: &PacketSample, sep: &str, out: &mut Strin
 }
 
 /// `Display` for [`Value`] without the formatting machinery for the common kinds (the
-/// hot path of every flow sample): same text.
-fn write_value(v: &Value, out: &mut String) {
+/// hot path of every flow sample): same text, as UTF-8 bytes.
+fn write_value(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Num(n) => push_u32(*n, out),
         Value::If(IfRef::Index(n)) => push_u32(*n, out),
         Value::Ip(IpAddr::V4(a)) => {
-            for (i, o) in a.octets().iter().enumerate() {
+            // Dotted quad into a stack buffer, then one append.
+            let mut buf = [0u8; 15];
+            let mut len = 0;
+            for (i, &o) in a.octets().iter().enumerate() {
                 if i > 0 {
-                    out.push('.');
+                    buf[len] = b'.';
+                    len += 1;
                 }
-                push_u32(u32::from(*o), out);
+                if o >= 100 {
+                    buf[len] = b'0' + o / 100;
+                    len += 1;
+                }
+                if o >= 10 {
+                    buf[len] = b'0' + o / 10 % 10;
+                    len += 1;
+                }
+                buf[len] = b'0' + o % 10;
+                len += 1;
             }
+            out.extend_from_slice(&buf[..len]);
         }
-        // Writing into a String cannot fail.
+        // Writing into a Vec cannot fail.
         other => {
             let _ = write!(out, "{other}");
         }
     }
 }
 
-fn push_u32(mut n: u32, out: &mut String) {
+fn push_u32(mut n: u32, out: &mut Vec<u8>) {
     let mut buf = [0u8; 10];
     let mut i = buf.len();
     loop {
@@ -248,9 +274,7 @@ fn push_u32(mut n: u32, out: &mut String) {
             break;
         }
     }
-    for &d in &buf[i..] {
-        out.push(char::from(d));
-    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 #[cfg(test)]
@@ -324,13 +348,15 @@ mod tests {
             Value::If(IfRef::Multiple(2)),
             Value::Ip("0.0.0.0".parse().unwrap()),
             Value::Ip("255.10.0.1".parse().unwrap()),
+            Value::Ip("100.99.9.200".parse().unwrap()),
+            Value::Ip("1.20.109.110".parse().unwrap()),
             Value::Ip("2001:db8::1".parse().unwrap()),
             Value::Mac(MacAddr([0xab, 0, 0, 0, 0, 1])),
         ];
         for v in values {
-            let mut out = String::new();
+            let mut out = Vec::new();
             write_value(&v, &mut out);
-            assert_eq!(out, v.to_string());
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
         }
     }
 

@@ -20,7 +20,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::flow_def::{FlowDef, ValueKind};
-use super::keys::write_flow_key;
+use super::keys::write_flow_key_bytes;
 use super::sample::PacketSample;
 
 /// Flows whose smoothed value falls below this (units/s) are dropped.
@@ -66,7 +66,8 @@ pub struct FlowTable {
     count: usize,
     /// Flows evicted to stay under `maxFlows` (not counting ones that decayed away).
     pub evicted: u64,
-    scratch: String,
+    /// The key of the sample being handled, as UTF-8 text (validated once per sample).
+    scratch: Vec<u8>,
 }
 
 /// What one sample did to a table (the key is [`FlowTable::last_key`]).
@@ -87,7 +88,7 @@ impl FlowTable {
             flows: HashMap::new(),
             count: 0,
             evicted: 0,
-            scratch: String::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -110,9 +111,11 @@ impl FlowTable {
             }
         }
         self.scratch.clear();
-        if !write_flow_key(&self.def.keys, s, &self.def.fs, &mut self.scratch) {
+        if !write_flow_key_bytes(&self.def.keys, s, &self.def.fs, &mut self.scratch) {
             return None;
         }
+        // Always valid: the key text is built from ASCII and `Display` output.
+        let key = std::str::from_utf8(&self.scratch).ok()?;
         let x = match self.def.value {
             ValueKind::Bytes => f64::from(s.frame_length) * s.scale(),
             ValueKind::Frames => s.scale(),
@@ -120,15 +123,12 @@ impl FlowTable {
         let t = self.def.t;
         let ds = (s.agent, s.source_id);
         // Hot path: an existing flow costs one lookup per map.
-        if let Some(st) = self
-            .flows
-            .get_mut(&ds)
-            .and_then(|m| m.get_mut(self.scratch.as_str()))
-        {
+        if let Some(st) = self.flows.get_mut(&ds).and_then(|m| m.get_mut(key)) {
             st.value = st.value_at(now, t) + x / t;
             st.last = st.last.max(now);
             return Some(Update { ds, state: *st });
         }
+        let key = key.to_string();
         if self.count >= self.def.max_flows {
             self.make_room(now);
         }
@@ -137,16 +137,13 @@ impl FlowTable {
             value: x / t,
             last: now,
         };
-        self.flows
-            .entry(ds)
-            .or_default()
-            .insert(self.scratch.clone(), state);
+        self.flows.entry(ds).or_default().insert(key, state);
         Some(Update { ds, state })
     }
 
     /// The flow key of the last successful [`FlowTable::handle_sample`].
     pub fn last_key(&self) -> &str {
-        &self.scratch
+        std::str::from_utf8(&self.scratch).unwrap_or_default()
     }
 
     /// Drops flows that decayed below [`EVICT_FLOOR`].
