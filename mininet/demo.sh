@@ -129,7 +129,7 @@ for pair in "h1 h2" "h3 h4" "h6 h7"; do
 done
 
 say "2. static taps to h11 (s3 port 11)"
-in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-static.txt" 2>/dev/null 9>&- &
+ip netns exec h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-static.txt" 2>/dev/null 9>&- &
 pids+=($!)
 sleep 1
 pings h1 h2 3 || true
@@ -149,7 +149,8 @@ if pings h8 h9 2; then bad "h8 reaches h9 before any trigger"; else ok "h8 canno
 
 say "4. h2 fetches a page from h1 over HTTP"
 echo "<h1>PyTapDEMon</h1>" >"$work/index.html"
-in_ns h1 python3 -m http.server 80 --bind 10.0.0.1 --directory "$work" >/dev/null 2>&1 9>&- &
+# ip netns exec (not in_ns) in the background: $! is then the server itself, which cleanup kills.
+ip netns exec h1 python3 -m http.server 80 --bind 10.0.0.1 --directory "$work" >/dev/null 2>&1 9>&- &
 pids+=($!)
 # Ready when it accepts a connection from inside h1 (that crosses no switch, so sFlow sees
 # no web traffic before h2's fetch). Python can take seconds to start on a busy machine.
@@ -158,7 +159,7 @@ for _ in $(seq 1 50); do
         2>/dev/null && break
     sleep 0.2
 done
-in_ns h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-triggered.txt" 2>/dev/null 9>&- &
+ip netns exec h11 tcpdump -l -n -i h11-eth0 icmp >"$work/h11-triggered.txt" 2>/dev/null 9>&- &
 pids+=($!)
 start=$(date +%s.%N)
 # The original cron script's sFlow-RT calls, answered by tapdemon's embedded collector.
