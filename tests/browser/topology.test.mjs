@@ -56,15 +56,24 @@ try {
   await shot("topology.png");
 
   // Live port rates: the controller polls port-stats every second (run.sh's config) and
-  // LLDP probes cross every uplink, so s1:6's row shows non-zero rates from the API.
-  await page.waitForFunction(() => {
+  // LLDP probes cross every uplink, so s1:6's row shows non-zero rates from the API. Each
+  // switch probes every 2 s and a rate covers one 1-s poll, so s1's own probes (tx) and
+  // s3's (rx) can land in alternate windows: each direction must show traffic at some
+  // point, not necessarily both in the same refresh (CI once waited for that in vain).
+  const seen = await page.waitForFunction(() => {
     const tr = document.querySelector('#ports tr[data-port="s1:6"]');
-    return tr && Number(tr.dataset.rxBytesPerSec) > 0 && Number(tr.dataset.txBytesPerSec) > 0;
-  }, null, { timeout: 30_000 });
-  const rateRow = page.locator('#ports tr[data-port="s1:6"]');
-  const rxText = (await rateRow.locator("td.rx").textContent()).trim();
-  if (!/bit\/s$/.test(rxText) || rxText.startsWith("0 ")) throw new Error(`s1:6 shows rx rate ${rxText}`);
-  step(`s1:6 live rates: ${(await rateRow.textContent()).replace(/\s+/g, " ")}`);
+    const w = (window.__rates ??= {});
+    if (tr && Number(tr.dataset.rxBytesPerSec) > 0) w.rx ??= tr.querySelector("td.rx").textContent.trim();
+    if (tr && Number(tr.dataset.txBytesPerSec) > 0) w.tx ??= tr.querySelector("td.tx").textContent.trim();
+    return w.rx && w.tx ? w : null;
+  }, null, { timeout: 30_000, polling: 100 }).then((h) => h.jsonValue()).catch(async (e) => {
+    const row = await page.locator('#ports tr[data-port="s1:6"]').evaluate((tr) => tr.outerHTML).catch(() => "no row");
+    throw new Error(`s1:6 never showed both rx and tx rates in 30 s: ${e.message}; row: ${row}`);
+  });
+  for (const [dir, text] of Object.entries(seen)) {
+    if (!/bit\/s$/.test(text) || text.startsWith("0 ")) throw new Error(`s1:6 shows ${dir} rate ${text}`);
+  }
+  step(`s1:6 live rates seen: rx ${seen.rx}, tx ${seen.tx}`);
 
   // Tap h9's port (s2:4) to the capture host's port (s3:11) by clicking the port.
   await page.locator("#port-s2-4").click();
