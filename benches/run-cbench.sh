@@ -12,6 +12,9 @@
 #                   release build (built here) running l2_learning only (benches/cbench.toml).
 #   testcontroller  Debian's ovs-testcontroller (package openvswitch-testcontroller), a
 #                   MAC-learning controller in C: the baseline of issue 3's targets.
+#   null            benches/cbench/null_responder.rs: answers every PACKET_IN with a canned
+#                   FLOW_MOD and does nothing else, the ceiling of this harness on this machine
+#                   (not run unless named; its memory line is skipped).
 #   osken           os-ken (OpenStack's Ryu fork, Python) running its stock OF1.0 learning
 #                   app os_ken.app.simple_switch, from a venv this script creates under
 #                   $PYVENV (default $CARGO_TARGET_DIR/pyvenv). os-ken 1.4.1 is the last
@@ -49,6 +52,13 @@ trap cleanup EXIT
 
 echo "building the harness (cargo bench profile)..."
 cargo bench --bench cbench --no-run >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
+if [[ " ${targets[*]} " == *" null "* ]]; then
+    echo "building the do-nothing responder (cargo bench profile)..."
+    cargo bench --bench cbench_null --no-run >/dev/null 2>"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
+    # cargo puts bench binaries under deps/ with a hash: link the newest one to a fixed name.
+    ln -sf "$(ls -t "$CARGO_TARGET_DIR"/release/deps/cbench_null-* | grep -v '\.d$' | head -n 1)" \
+        "$CARGO_TARGET_DIR/release/cbench_null"
+fi
 if [[ " ${targets[*]} " == *" tapdemon "* ]] && [ -z "${TAPDEMON_CMD:-}" ]; then
     echo "building tapdemon (release)..."
     cargo build --release --quiet --bin tapdemon 2>"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
@@ -105,6 +115,9 @@ start_target() {
         # shellcheck disable=SC2086
         ${TAPDEMON_CMD//\{port\}/$PORT} >"$work/$1.log" 2>&1 &
         ;;
+    null)
+        "$CARGO_TARGET_DIR/release/cbench_null" "$PORT" >"$work/$1.log" 2>&1 &
+        ;;
     osken)
         # Warnings only, like ovs-testcontroller's -vconsole:warn (the app logs every packet-in
         # at info level).
@@ -113,7 +126,7 @@ start_target() {
             os_ken.app.simple_switch >"$work/$1.log" 2>&1 &
         ;;
     *)
-        echo "unknown target $1 (tapdemon | testcontroller | osken)" >&2
+        echo "unknown target $1 (tapdemon | testcontroller | osken | null)" >&2
         return 1
         ;;
     esac
@@ -199,7 +212,7 @@ done
 if [ -n "${results[tapdemon.latency]:-}" ]; then
     echo
     echo "==> tapdemon / peer (medians; issue 3 targets vs ovs-testcontroller: throughput >= 10x, latency >= 1.2x)"
-    for peer in testcontroller osken; do
+    for peer in testcontroller osken null; do
         [ -n "${results[$peer.latency]:-}" ] || continue
         line="$(printf '%-15s' "$peer")"
         for mode in latency throughput; do
@@ -213,6 +226,18 @@ if [ -n "${results[tapdemon.latency]:-}" ]; then
     done
 fi
 
+# The room there is: the do-nothing responder against ovs-testcontroller, same run.
+if [ -n "${results[null.latency]:-}" ] && [ -n "${results[testcontroller.latency]:-}" ]; then
+    echo
+    echo "==> null (do-nothing responder: the harness's ceiling) / testcontroller"
+    line="$(printf '%-15s' null)"
+    for mode in latency throughput; do
+        line+="$(awk -v m="$mode" -v a="$(median <<<"${results[null.$mode]}")" -v b="$(median <<<"${results[testcontroller.$mode]}")" \
+            'BEGIN { printf "  %s %s responses/s", m, (b > 0 ? sprintf("%.2fx", a / b) : "n/a") }')"
+    done
+    echo "$line"
+fi
+
 # Memory under load: MEM_SWITCHES simulated switches connected at once, in latency mode
 # (each sending PACKET_INs from 1000 source MACs, which the controller learns), the
 # controller's resident set size sampled while they run. Issue 3's idle figure (1,000
@@ -223,6 +248,7 @@ ulimit -n 65536 2>/dev/null || true
 mem_summary=()
 for t in "${runnable[@]}"; do
     [ -z "${skipped[$t]:-}" ] || continue
+    [ "$t" != null ] || continue
     start_target "$t" || continue
     cargo bench --bench cbench -- -p "$PORT" -s "$MEM_SWITCHES" -l 3 -m 1000 -w 1 -M 1000 \
         2>>"$work/build.log" >"$work/mem-out" &
