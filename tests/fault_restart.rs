@@ -18,7 +18,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::net::{TcpListener, UdpSocket};
+use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,30 +26,15 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::Value;
 use support::bg::wait_dead;
+use support::controller::{free_tcp_port, free_udp_port};
 use support::flows::FlowEntry;
 use support::hosts::pcap_lines;
 use support::lab::{wait_until, Lab, OfVersions};
+use support::seed::{seed_connected, wait_static_taps, SWITCHES};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
-const SWITCHES: [&str; 3] = ["s1", "s2", "s3"];
 /// Magic byte and kind `tap` (src/pipeline/cookie.rs).
 const TAP_COOKIE: u64 = 0x7D03;
-
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The seed config on private ports, keeping its taps in `state`.
 fn config_text(of_port: u16, rest_port: u16, sflow_port: u16, state: &Path) -> String {
@@ -337,28 +322,15 @@ fn assert_copied(seen: &[String], monitor: &str, src: &str, dst: &str) {
 
 /// The seed topology on `versions`, connected, with the configured taps installed.
 fn lab(setup: &Setup, versions: OfVersions) -> Lab {
-    let lab = Lab::seed_topology(Some(setup.of_port), versions);
-    for s in SWITCHES {
-        assert!(
-            lab.wait_connected(s, SECS(15)),
-            "{s} did not connect; log:\n{}",
-            setup.log_text()
-        );
-    }
-    wait_configured_taps(&lab, setup);
-    lab
+    seed_connected(setup.of_port, versions, SECS(40), || {
+        format!("; log:\n{}", setup.log_text())
+    })
 }
 
 fn wait_configured_taps(lab: &Lab, setup: &Setup) {
     // h1's and h7's delivery flows on s3: LLDP found the uplinks.
     assert!(
-        wait_until(SECS(40), || {
-            lab.dump_flows("s3")
-                .iter()
-                .filter(|f| f.match_fields().iter().any(|m| m.starts_with("dl_vlan=")))
-                .count()
-                >= 2
-        }),
+        wait_static_taps(lab, SECS(40)),
         "the configured taps were not installed; log:\n{}",
         setup.log_text()
     );
