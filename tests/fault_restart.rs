@@ -201,11 +201,16 @@ impl Setup {
     }
 
     fn stored_patches(&self) -> Vec<String> {
+        self.stored_names("patches")
+    }
+
+    /// The names in the state file's list `key`.
+    fn stored_names(&self, key: &str) -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(&self.state) else {
             return Vec::new();
         };
         let v: Value = serde_json::from_str(&text).expect("the state file is JSON");
-        v["patches"]
+        v[key]
             .as_array()
             .map(|a| {
                 a.iter()
@@ -516,18 +521,7 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
 
 /// Names in the state file's `static_off` list.
 fn stored_static_off(setup: &Setup) -> Vec<String> {
-    let Ok(text) = std::fs::read_to_string(&setup.state) else {
-        return Vec::new();
-    };
-    let v: Value = serde_json::from_str(&text).expect("the state file is JSON");
-    v["static_off"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|t| t["name"].as_str().unwrap().to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    setup.stored_names("static_off")
 }
 
 /// True once no switch holds a flow with cookie `c`.

@@ -71,15 +71,20 @@ fn install(m: &mut TapModule, now: Instant, out: &mut Outbox) -> BTreeMap<TapId,
     seen
 }
 
+/// The seed's three switches connect.
+fn connect_all(m: &mut TapModule, now: Instant, out: &mut Outbox) {
+    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
+        m.handle(now, &up(dp, n), out);
+    }
+}
+
 #[test]
 fn dynamic_taps_are_reported_when_they_change_and_static_ones_never() {
     let t0 = Instant::now();
     let rec = Recorder::default();
     let mut m = module(t0, SEED).with_state_sink(Box::new(rec.clone()));
     let mut out = Outbox::new();
-    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
-        m.handle(t0, &up(dp, n), &mut out);
-    }
+    connect_all(&mut m, t0, &mut out);
     // Only the static h1 is active: nothing to keep, nothing written.
     assert_eq!(rec.saves(), 0);
     m.handle(t0, &create("api", Some(300)), &mut out);
@@ -169,9 +174,7 @@ fn restored_taps_are_installed_with_the_time_left_as_hard_timeout() {
     assert!(timers.contains(&Duration::from_secs(200)), "{timers:?}");
     assert!(timers.contains(&Duration::from_secs(20)), "{timers:?}");
     // The switches connect: every part carries the reduced hard timeout.
-    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
-        m2.handle(t1, &up(dp, n), &mut out);
-    }
+    connect_all(&mut m2, t1, &mut out);
     let parts = install(&mut m2, t1, &mut out);
     assert_eq!(parts[&api.id], vec![(1, 200), (3, 200)]);
     assert_eq!(parts[&h9.id], vec![(2, 20), (3, 20)]);
@@ -216,9 +219,7 @@ fn restart(file: &StateFile, taps: &str) -> (TapModule, BTreeSet<TapId>) {
         assert_eq!(module, "tap");
         m.handle(t, &Event::Control(Arc::new(c)), &mut out);
     }
-    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
-        m.handle(t, &up(dp, n), &mut out);
-    }
+    connect_all(&mut m, t, &mut out);
     let ids = install(&mut m, t, &mut out).into_keys().collect();
     (m, ids)
 }
@@ -237,9 +238,7 @@ fn a_static_tap_deleted_at_runtime_stays_off_after_a_restart_until_its_definitio
     let rec = Recorder::default();
     let mut m = module(t0, SEED).with_state_sink(Box::new(rec.clone()));
     let mut out = Outbox::new();
-    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
-        m.handle(t0, &up(dp, n), &mut out);
-    }
+    connect_all(&mut m, t0, &mut out);
     install(&mut m, t0, &mut out);
     assert!(rec.off().is_empty(), "an active static tap is not stored");
     m.handle(t0, &deactivate("h1"), &mut out);
