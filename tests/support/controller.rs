@@ -20,7 +20,8 @@ pub struct InProcess {
     /// Where switches connect (the config's `listen` is not used).
     pub port: u16,
     pub handle: Handle,
-    shutdown: CancellationToken,
+    /// Cancelled on drop (a test may check the controller did not stop itself).
+    pub shutdown: CancellationToken,
     tracker: TaskTracker,
 }
 
