@@ -35,7 +35,7 @@ fn main() {
     } else {
         OfVersions::Of13
     };
-    let ctl = Controller::start(&scenario_config(DURATION_SECS));
+    let ctl = Controller::start_with_sources(&scenario_config(DURATION_SECS));
     let (lab, _server) = seed_lab(&ctl, versions);
     let mut lat = Vec::new();
     for round in 1..=rounds {

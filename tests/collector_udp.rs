@@ -147,6 +147,24 @@ async fn datagrams_become_one_event_with_location() {
             (3, 3, 1, 0)
         );
     }
+    // The counters `/metrics` reads, published by the engine thread, agree within a tick.
+    let agent_ip: IpAddr = "127.0.0.1".parse().unwrap();
+    let published = || {
+        h.agents
+            .get()
+            .iter()
+            .find(|(a, _)| *a == agent_ip)
+            .map(|(_, s)| (s.datagrams, s.flow_samples, s.counter_samples, s.lost))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while published() != Some((3, 3, 1, 0)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "published: {:?}",
+            published()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     shutdown.cancel();
     h.task.await.unwrap();
 }

@@ -7,6 +7,8 @@
 //!   `patch:s2-3-4` come back (REST lists the taps with less time left), their flows are on the switches with the
 //!   reduced hard timeout, no flow carries a tap cookie no live tap owns, none is
 //!   duplicated, and the copies reach the monitor hosts again (OF1.3);
+//! - a static `[[tap]]` deleted through the API stays off after a SIGKILL and restart, and
+//!   through a reload of the same config; a reload that changes its definition brings it back;
 //! - ovs-vswitchd killed and restarted while taps are active: after reconnecting the taps'
 //!   flows are back and the copies reach the monitor hosts (OF1.0).
 //!
@@ -16,7 +18,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
-use std::net::{TcpListener, UdpSocket};
+use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,30 +26,15 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::Value;
 use support::bg::wait_dead;
+use support::controller::{free_tcp_port, free_udp_port};
 use support::flows::FlowEntry;
 use support::hosts::pcap_lines;
 use support::lab::{wait_until, Lab, OfVersions};
+use support::seed::{seed_connected, wait_static_taps, SWITCHES};
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
-const SWITCHES: [&str; 3] = ["s1", "s2", "s3"];
 /// Magic byte and kind `tap` (src/pipeline/cookie.rs).
 const TAP_COOKIE: u64 = 0x7D03;
-
-fn free_tcp_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The seed config on private ports, keeping its taps in `state`.
 fn config_text(of_port: u16, rest_port: u16, sflow_port: u16, state: &Path) -> String {
@@ -214,11 +201,16 @@ impl Setup {
     }
 
     fn stored_patches(&self) -> Vec<String> {
+        self.stored_names("patches")
+    }
+
+    /// The names in the state file's list `key`.
+    fn stored_names(&self, key: &str) -> Vec<String> {
         let Ok(text) = std::fs::read_to_string(&self.state) else {
             return Vec::new();
         };
         let v: Value = serde_json::from_str(&text).expect("the state file is JSON");
-        v["patches"]
+        v[key]
             .as_array()
             .map(|a| {
                 a.iter()
@@ -335,28 +327,15 @@ fn assert_copied(seen: &[String], monitor: &str, src: &str, dst: &str) {
 
 /// The seed topology on `versions`, connected, with the configured taps installed.
 fn lab(setup: &Setup, versions: OfVersions) -> Lab {
-    let lab = Lab::seed_topology(Some(setup.of_port), versions);
-    for s in SWITCHES {
-        assert!(
-            lab.wait_connected(s, SECS(15)),
-            "{s} did not connect; log:\n{}",
-            setup.log_text()
-        );
-    }
-    wait_configured_taps(&lab, setup);
-    lab
+    seed_connected(setup.of_port, versions, SECS(40), || {
+        format!("; log:\n{}", setup.log_text())
+    })
 }
 
 fn wait_configured_taps(lab: &Lab, setup: &Setup) {
     // h1's and h7's delivery flows on s3: LLDP found the uplinks.
     assert!(
-        wait_until(SECS(40), || {
-            lab.dump_flows("s3")
-                .iter()
-                .filter(|f| f.match_fields().iter().any(|m| m.starts_with("dl_vlan=")))
-                .count()
-                >= 2
-        }),
+        wait_static_taps(lab, SECS(40)),
         "the configured taps were not installed; log:\n{}",
         setup.log_text()
     );
@@ -538,6 +517,112 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
     // The trigger's patch came back with its tap: h8 reaches h9, and h11 sees it.
     let seen = copies(&mut lab, "h11", "h8", "h9", "h11-h9-after-kill.pcap");
     assert_copied(&seen, "h11", "10.0.0.8", "10.0.0.9");
+}
+
+/// Names in the state file's `static_off` list.
+fn stored_static_off(setup: &Setup) -> Vec<String> {
+    setup.stored_names("static_off")
+}
+
+/// True once no switch holds a flow with cookie `c`.
+fn no_flows(lab: &Lab, c: u64) -> bool {
+    flows_of(lab, c).values().all(Vec::is_empty)
+}
+
+#[test]
+fn static_tap_deleted_through_the_api_stays_off_after_sigkill_until_its_config_changes() {
+    let setup = Setup::new("fault-static-off");
+    let ctl = setup.start();
+    let lab = lab(&setup, OfVersions::Of13);
+    let h1 = cookie(&setup.taps()["h1"]);
+    let h7 = cookie(&setup.taps()["h7"]);
+    assert!(!flows_of(&lab, h1)["s1"].is_empty() && !flows_of(&lab, h1)["s3"].is_empty());
+
+    let (code, v) = setup.call(reqwest::Method::DELETE, "/api/taps/h1", None);
+    assert_eq!(code, 200, "{v}");
+    assert_eq!(v["active"], false, "{v}");
+    let note = v["deactivated"].as_str().unwrap_or_default().to_string();
+    assert!(note.contains("stays off across restarts"), "{v}");
+    assert!(
+        wait_until(SECS(5), || no_flows(&lab, h1)),
+        "h1's flows stayed"
+    );
+    assert!(
+        wait_until(SECS(5), || stored_static_off(&setup) == ["h1"]),
+        "state file: {:?}",
+        std::fs::read_to_string(&setup.state)
+    );
+
+    ctl.sigkill();
+    let ctl = setup.start();
+    let t = setup.taps()["h1"].clone();
+    assert_eq!(t["active"], false, "{t}");
+    assert!(
+        t["deactivated"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("before the restart"),
+        "{t}"
+    );
+    // The switches reconnect and h7 (a static tap beside it) is installed again: h1 had
+    // every chance to be installed too, and is not.
+    assert!(
+        wait_until(SECS(40), || {
+            let f = flows_of(&lab, h7);
+            !f["s2"].is_empty() && !f["s3"].is_empty()
+        }),
+        "h7 was not reinstalled; log:\n{}",
+        setup.log_text()
+    );
+    std::thread::sleep(SECS(2));
+    assert!(
+        no_flows(&lab, h1),
+        "h1 came back: {:#?}",
+        flows_of(&lab, h1)
+    );
+    assert!(
+        setup
+            .log_text()
+            .contains("static tap stays deactivated, as before the restart"),
+        "{}",
+        setup.log_text()
+    );
+
+    // A reload of the same config leaves it off.
+    let (code, v) = setup.call(reqwest::Method::POST, "/api/reload", None);
+    assert_eq!(code, 200, "{v}");
+    std::thread::sleep(SECS(1));
+    assert!(no_flows(&lab, h1) && setup.taps()["h1"]["active"] == false);
+
+    // The operator changes h1 in the config: reloaded, it is back, and no longer kept off.
+    let text = std::fs::read_to_string(&setup.config).unwrap();
+    let changed = text.replacen(
+        "name = \"h1\"\nsource = \"s1:1\"\ndirection = \"both\"",
+        "name = \"h1\"\nsource = \"s1:1\"\ndirection = \"ingress\"",
+        1,
+    );
+    assert_ne!(changed, text);
+    std::fs::write(&setup.config, changed).unwrap();
+    let (code, v) = setup.call(reqwest::Method::POST, "/api/reload", None);
+    assert_eq!(code, 200, "{v}");
+    assert!(
+        wait_until(SECS(10), || {
+            let f = flows_of(&lab, h1);
+            !f["s1"].is_empty() && !f["s3"].is_empty()
+        }),
+        "h1 did not come back after its definition changed: {v}\nlog:\n{}",
+        setup.log_text()
+    );
+    assert_eq!(setup.taps()["h1"]["active"], true);
+    assert!(setup.taps()["h1"].get("deactivated").is_none());
+    assert!(
+        wait_until(SECS(5), || stored_static_off(&setup).is_empty()),
+        "still kept off in the state file"
+    );
+    // And it stays on across the next restart.
+    ctl.sigkill();
+    let _ctl = setup.start();
+    assert_eq!(setup.taps()["h1"]["active"], true, "{}", setup.log_text());
 }
 
 #[test]

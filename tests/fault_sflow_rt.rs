@@ -29,23 +29,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use fault_common::{tap_flows, wait_for, SECS};
 use serde_json::Value;
+use support::controller::{free_tcp_port, free_udp_port};
 use support::lab::{Lab, OfVersions};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn config(of: u16, rest: u16, collector: u16, rt: u16) -> String {
     format!(
@@ -244,7 +229,12 @@ fn answer(c: TcpStream, requests: &Mutex<Vec<String>>) {
 
 #[test]
 fn controller_serves_and_triggers_while_sflow_rt_is_unreachable() {
-    let (of, rest, collector, rt) = (free_port(), free_port(), free_udp_port(), free_port());
+    let (of, rest, collector, rt) = (
+        free_tcp_port(),
+        free_tcp_port(),
+        free_udp_port(),
+        free_tcp_port(),
+    );
     let mut lab = Lab::new();
     let daemon = Daemon::start(lab.dir(), &config(of, rest, collector, rt));
 

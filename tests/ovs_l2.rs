@@ -12,47 +12,26 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use proto::DatapathId;
+use support::controller::InProcess;
 use support::flows::FlowEntry;
 use support::lab::{wait_until, Lab, OfVersions};
-use tapdemon::config::Config;
-use tapdemon::controller::{self, Handle};
 use tapdemon::switch::Version;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
 
-/// The controller on 127.0.0.1:<ephemeral>, in its own runtime; stopped on drop.
-struct Running {
-    rt: tokio::runtime::Runtime,
-    handle: Handle,
-    shutdown: CancellationToken,
-    tracker: TaskTracker,
-    port: u16,
+/// The controller on 127.0.0.1:<ephemeral> ([`InProcess`]), with lookups by datapath id.
+struct Running(InProcess);
+
+impl std::ops::Deref for Running {
+    type Target = InProcess;
+    fn deref(&self) -> &InProcess {
+        &self.0
+    }
 }
 
 impl Running {
     fn start() -> Running {
-        let config = Config::parse(
-            "[switches]\ns1 = 1\ns2 = 2\n",
-            std::path::Path::new("ovs_l2.toml"),
-        )
-        .unwrap();
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let shutdown = CancellationToken::new();
-        let (handle, tracker, port) = rt.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let port = listener.local_addr().unwrap().port();
-            let (h, t) = controller::start(vec![listener], config, shutdown.clone());
-            (h, t, port)
-        });
-        Running {
-            rt,
-            handle,
-            shutdown,
-            tracker,
-            port,
-        }
+        Running(InProcess::start("[switches]\ns1 = 1\ns2 = 2\n"))
     }
 
     /// The connection id of `dpid`'s registered session, if connected.
@@ -65,17 +44,6 @@ impl Running {
             .switches
             .get(DatapathId(dpid))
             .map(|h| h.info.version)
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-        self.tracker.close();
-        let t = self.tracker.clone();
-        let _ = self
-            .rt
-            .block_on(async { tokio::time::timeout(SECS(5), t.wait()).await });
     }
 }
 

@@ -151,6 +151,7 @@ impl TapService for ContractTaps {
                 active: true,
                 remaining_secs: req.duration_secs.map(|d| d as f64),
                 cookie: Some("0x7d03000000000001".into()),
+                deactivated: None,
             };
             taps.push(t.clone());
             Ok(t)

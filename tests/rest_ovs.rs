@@ -6,15 +6,14 @@
 //! never skips, when OVS, iproute2, ethtool or tcpdump are missing.
 
 mod support;
-#[path = "tap_common.rs"]
-mod tap_common;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use support::controller::InProcess as Ctl;
 use support::hosts::pcap_lines;
-use support::lab::{Lab, OfVersions};
-use tap_common::{wait_for, Ctl};
+use support::lab::OfVersions;
+use support::seed::seed_connected;
 use tapdemon::rest::runtime_view::RuntimeView;
 use tapdemon::rest::taps_adapter::TapsAdapter;
 use tapdemon::rest::{AppState, EventHub, RestConfig};
@@ -51,18 +50,7 @@ fn api_taps(versions: OfVersions) {
         ))
         .unwrap();
     let base = format!("http://{}", addrs[0]);
-    let mut lab = Lab::seed_topology(Some(ctl.port), versions);
-    for s in ["s1", "s2", "s3"] {
-        assert!(lab.wait_connected(s, SECS(15)), "{s} did not connect");
-    }
-    // The configured taps come up once LLDP found the uplinks: the network is ready.
-    wait_for("the configured taps on s3", SECS(30), || {
-        lab.dump_flows("s3")
-            .iter()
-            .filter(|f| f.match_fields().iter().any(|m| m.starts_with("dl_vlan=")))
-            .count()
-            >= 2
-    });
+    let mut lab = seed_connected(ctl.port, versions, SECS(30), String::new);
     let client = reqwest::Client::new();
     let call = |req: reqwest::RequestBuilder| {
         ctl.rt.block_on(async move {

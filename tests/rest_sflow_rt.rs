@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use proto::MacAddr;
 use rest::{assert_refused, json, Parts, Server};
+use tapdemon::collector::agents::AgentSnapshot;
 use tapdemon::collector::udp::Clock;
 use tapdemon::collector::{DatagramMeta, Engine, IfRef, PacketSample, SharedEngine};
 use tapdemon::rest::sflow_collector::CollectorService;
@@ -39,6 +40,7 @@ fn tcp(src: u8, dst: u8, sport: u16, dport: u16, len: u32, rate: u32) -> PacketS
 struct Collector {
     engine: SharedEngine,
     clock: Clock,
+    agents: AgentSnapshot,
     seq: u32,
 }
 
@@ -64,6 +66,8 @@ impl Collector {
             e.handle_sample(now, s);
         }
         let _ = e.poll_events();
+        // As the engine thread does after a batch.
+        self.agents.publish(AgentSnapshot::take(e.agents()));
     }
 }
 
@@ -71,13 +75,17 @@ impl Collector {
 async fn pytapdemon_script_and_sflow_rt_shapes() {
     let engine: SharedEngine = Arc::new(Mutex::new(Engine::new()));
     let clock = Clock::new();
+    let agents = AgentSnapshot::default();
     let mut col = Collector {
         engine: engine.clone(),
         clock,
+        agents: agents.clone(),
         seq: 0,
     };
     let srv = Server::with(Parts {
-        sflow: Some(Arc::new(CollectorService::from_parts(engine, clock))),
+        sflow: Some(Arc::new(CollectorService::from_parts(
+            engine, clock, agents,
+        ))),
         ..Parts::default()
     })
     .await;

@@ -13,16 +13,15 @@
 //! `tests/rest_stats_fake.rs` (a fake switch, no OVS).
 
 mod support;
-#[path = "tap_common.rs"]
-mod tap_common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use support::controller::{wait_for, InProcess as Ctl};
 use support::flows::{parse_dump_flows, FlowEntry};
-use support::lab::{Lab, OfVersions};
-use tap_common::{wait_for, Ctl};
+use support::lab::OfVersions;
+use support::seed::seed_connected;
 use tapdemon::config::Config;
 use tapdemon::rest::launch::{start_stats, start_watch};
 use tapdemon::rest::runtime_view::RuntimeView;
@@ -79,18 +78,7 @@ fn stats(versions: OfVersions) {
     });
     drop(stats);
     let base = format!("http://{}", addrs[0]);
-    let mut lab = Lab::seed_topology(Some(ctl.port), versions);
-    for s in ["s1", "s2", "s3"] {
-        assert!(lab.wait_connected(s, SECS(15)), "{s} did not connect");
-    }
-    // The configured taps come up once LLDP found the uplinks: the network is ready.
-    wait_for("the configured taps on s3", SECS(30), || {
-        lab.dump_flows("s3")
-            .iter()
-            .filter(|f| f.match_fields().iter().any(|m| m.starts_with("dl_vlan=")))
-            .count()
-            >= 2
-    });
+    let mut lab = seed_connected(ctl.port, versions, SECS(30), String::new);
     let client = reqwest::Client::new();
     let get = |path: &str| {
         let url = format!("{base}{path}");

@@ -7,14 +7,12 @@
 //! OVS, iproute2, ethtool or tcpdump are missing.
 
 mod support;
-#[path = "tap_common.rs"]
-mod tap_common;
 
 use std::time::Duration;
 
+use support::controller::{wait_for, InProcess as Ctl};
 use support::hosts::pcap_lines;
 use support::lab::{Lab, LinkKind, OfVersions};
-use tap_common::{wait_for, Ctl};
 use tapdemon::modules::control::Control;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;

@@ -10,14 +10,13 @@
 //! iproute2, ethtool or tcpdump are missing.
 
 mod support;
-#[path = "tap_common.rs"]
-mod tap_common;
 
 use std::time::{Duration, Instant};
 
+use support::controller::{wait_for, InProcess as Ctl};
 use support::hosts::pcap_lines;
 use support::lab::{Lab, OfVersions};
-use tap_common::{wait_for, Ctl};
+use support::seed::seed_connected;
 use tapdemon::modules::control::Control;
 
 const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -29,18 +28,7 @@ fn seed(versions: OfVersions) -> (Ctl, Lab) {
         "listen = [\"127.0.0.1:0\"]",
     );
     let ctl = Ctl::start(&config);
-    let lab = Lab::seed_topology(Some(ctl.port), versions);
-    for s in ["s1", "s2", "s3"] {
-        assert!(lab.wait_connected(s, SECS(15)), "{s} did not connect");
-    }
-    // The taps wait for LLDP to find the uplinks, then install delivery flows on s3.
-    wait_for("the h1 and h7 taps on s3", SECS(30), || {
-        lab.dump_flows("s3")
-            .iter()
-            .filter(|f| f.match_fields().iter().any(|m| m.starts_with("dl_vlan=")))
-            .count()
-            >= 2
-    });
+    let lab = seed_connected(ctl.port, versions, SECS(30), String::new);
     (ctl, lab)
 }
 

@@ -10,16 +10,13 @@
 mod support;
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use proto::{DatapathId, MacAddr};
+use support::controller::{wait_for, InProcess};
 use support::lab::{Lab, LinkKind, OfVersions};
-use tapdemon::config::Config;
-use tapdemon::controller;
 use tapdemon::modules::topology::{SharedTopology, LLDP_PRIORITY};
 use tapdemon::topology::PortRef;
-use tokio_util::sync::CancellationToken;
 
 fn links(topo: &SharedTopology) -> Vec<(PortRef, PortRef)> {
     topo.read()
@@ -29,42 +26,18 @@ fn links(topo: &SharedTopology) -> Vec<(PortRef, PortRef)> {
         .collect()
 }
 
-/// Poll `cond` every 100 ms for up to `limit`; the time it took.
-fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < limit,
-            "timed out after {limit:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    start.elapsed()
-}
-
 #[test]
 fn a_mixed_version_line_is_discovered_on_real_ovs() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let config = Config::parse(
+    let ctl = InProcess::start(
         "[controller]\nlisten = [\"127.0.0.1:0\"]\n\
          [topology]\nprobe_interval_secs = 1\nlink_timeout_secs = 5\n",
-        Path::new("test.toml"),
-    )
-    .unwrap();
-    let shutdown = CancellationToken::new();
-    let (handle, tracker) = {
-        let _in_runtime = rt.enter();
-        controller::start(vec![listener], config, shutdown.clone())
-    };
-    let topo = handle.topology.clone().expect("the topology module runs");
+    );
+    let port = ctl.port;
+    let topo = ctl
+        .handle
+        .topology
+        .clone()
+        .expect("the topology module runs");
 
     let mut lab = Lab::new();
     lab.add_bridge("s1", 1, OfVersions::Of10, Some(port));
@@ -157,8 +130,6 @@ fn a_mixed_version_line_is_discovered_on_real_ovs() {
         links(&topo).len() == 4
     });
 
-    shutdown.cancel();
-    tracker.close();
-    rt.block_on(tracker.wait());
+    drop(ctl);
     drop(lab);
 }

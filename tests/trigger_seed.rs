@@ -26,7 +26,7 @@ use trigger_common::{fetch_page, scenario_config, seed_lab, wait_expired, Contro
 const DURATION_SECS: u64 = 4;
 
 fn triggered(versions: OfVersions) {
-    let ctl = Controller::start(&scenario_config(DURATION_SECS));
+    let ctl = Controller::start_with_sources(&scenario_config(DURATION_SECS));
     let (mut lab, _server) = seed_lab(&ctl, versions);
 
     // Before: no path between h8 and h9, nothing active.

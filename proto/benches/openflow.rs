@@ -22,10 +22,14 @@ use std::hint::black_box;
 use std::net::Ipv4Addr;
 
 use bytes::{Bytes, BytesMut};
-use criterion::measurement::{Measurement, ValueFormatter};
-use criterion::{BatchSize, Criterion, Throughput};
+use criterion::measurement::Measurement;
+use criterion::{BatchSize, Criterion};
 use tapdemon_proto::flow::{self, Masked};
 use tapdemon_proto::{of10, of13};
+
+#[path = "common/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::ThreadCpu;
 
 /// 128 bytes: Ethernet, IPv4, TCP, HTTP-ish payload (checksums are not looked at).
 fn frame() -> Bytes {
@@ -210,64 +214,6 @@ fn encode_flow_mod<M: Measurement>(c: &mut Criterion<M>) {
     g.finish();
 }
 
-/// CPU time of the calling thread, in nanoseconds: time spent waiting for a core is not
-/// counted (cache and frequency effects of the other load still are).
-struct ThreadCpuTime;
-
-fn thread_cpu_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes one timespec through a valid pointer.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID)");
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
-impl Measurement for ThreadCpuTime {
-    type Intermediate = u64;
-    type Value = u64;
-    fn start(&self) -> u64 {
-        thread_cpu_ns()
-    }
-    fn end(&self, start: u64) -> u64 {
-        thread_cpu_ns().saturating_sub(start)
-    }
-    fn add(&self, a: &u64, b: &u64) -> u64 {
-        a + b
-    }
-    fn zero(&self) -> u64 {
-        0
-    }
-    fn to_f64(&self, v: &u64) -> f64 {
-        *v as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        &CpuNs
-    }
-}
-
-/// Prints values as they are: nanoseconds of CPU time.
-struct CpuNs;
-
-impl ValueFormatter for CpuNs {
-    fn scale_values(&self, _typical: f64, _values: &mut [f64]) -> &'static str {
-        "ns (thread CPU)"
-    }
-    fn scale_throughputs(
-        &self,
-        _typical: f64,
-        _t: &Throughput,
-        _values: &mut [f64],
-    ) -> &'static str {
-        "ns (thread CPU)"
-    }
-    fn scale_for_machines(&self, _values: &mut [f64]) -> &'static str {
-        "ns"
-    }
-}
-
 fn main() {
     if std::env::var("BENCH_CLOCK").as_deref() == Ok("wall") {
         let mut c = Criterion::default().configure_from_args();
@@ -276,7 +222,7 @@ fn main() {
         c.final_summary();
     } else {
         let mut c = Criterion::default()
-            .with_measurement(ThreadCpuTime)
+            .with_measurement(ThreadCpu)
             .configure_from_args();
         decode_packet_in(&mut c);
         encode_flow_mod(&mut c);

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
@@ -216,6 +217,45 @@ impl Agents {
     /// True when no agent has been seen.
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
+    }
+}
+
+/// The per-agent counters as of the engine thread's latest publication, for readers that
+/// must not wait for the engine (the `/metrics` scrape, `/api/sflow/agents`): a stalled or
+/// busy engine would otherwise hold a tokio worker thread for as long as it holds its lock.
+///
+/// The engine thread builds a new list under the engine lock, releases it, then swaps the
+/// list in; a reader only clones the `Arc`. The mutex guards nothing but that pointer
+/// swap, so neither side ever waits for the engine or for the other's work.
+#[derive(Debug, Clone, Default)]
+pub struct AgentSnapshot(Arc<Mutex<Arc<AgentList>>>);
+
+/// Every agent's counters, by address.
+pub type AgentList = Vec<(IpAddr, AgentStats)>;
+
+impl AgentSnapshot {
+    /// Copy `agents`' counters (call with the engine locked, then [`Self::publish`] after
+    /// releasing it).
+    pub fn take(agents: &Agents) -> AgentList {
+        agents.iter().map(|(a, s)| (*a, s.clone())).collect()
+    }
+
+    /// Make `list` the current counters.
+    pub fn publish(&self, list: AgentList) {
+        let list = Arc::new(list);
+        // The old list is dropped after the guard, outside the critical section.
+        let _old = std::mem::replace(
+            &mut *self.0.lock().unwrap_or_else(PoisonError::into_inner),
+            list,
+        );
+    }
+
+    /// The counters as last published.
+    pub fn get(&self) -> Arc<AgentList> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 

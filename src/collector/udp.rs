@@ -11,7 +11,9 @@
 //!   overflows; when it does, the kernel counts it ([`socket_drops`]).
 //! - an **engine thread** decodes and aggregates in batches of at most [`BATCH`] datagrams
 //!   per lock of the engine (a `std::sync::Mutex`; the REST API takes it briefly for
-//!   queries; OpenFlow sessions never take it), and expires flows every [`TICK`].
+//!   queries; OpenFlow sessions never take it), and expires flows every [`TICK`]. It
+//!   publishes the per-agent counters ([`AgentSnapshot`]) after a batch at most every
+//!   [`PUBLISH_EVERY`] and at every tick, so `/metrics` never waits for the engine lock.
 //! - Events go out with `try_send`: a full channel drops the event (counted, logged rate-
 //!   limited) rather than stalling the engine.
 //! - Parse errors are counted per agent by the engine and logged at most once per
@@ -34,6 +36,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
 use super::adapter::feed_datagram;
+use super::agents::AgentSnapshot;
 use super::config::{CollectorConfig, CollectorConfigError};
 use super::engine::Engine;
 use crate::trigger::TriggerEvent;
@@ -47,6 +50,8 @@ pub const LOG_EVERY: Duration = Duration::from_secs(10);
 /// Bytes that may wait in the queue (whatever `queue_len` says): 64 KiB datagrams would
 /// otherwise let a flood hold `queue_len` × 64 KiB.
 pub const QUEUE_BYTES: usize = 16 << 20;
+/// Per-agent counters are published at most this often after batches (and at every tick).
+pub const PUBLISH_EVERY: Duration = Duration::from_millis(20);
 /// How often the receive thread looks at the shutdown token while the socket is quiet.
 const POLL: Duration = Duration::from_millis(100);
 
@@ -118,6 +123,8 @@ pub struct CollectorHandle {
     pub stats: Arc<TaskStats>,
     /// The clock the engine runs on (use it for queries: `engine.metric(clock.now(), ..)`).
     pub clock: Clock,
+    /// Per-agent counters, readable without the engine lock.
+    pub agents: AgentSnapshot,
     /// Ends once both threads have stopped (after the shutdown token is cancelled).
     pub task: JoinHandle<()>,
 }
@@ -181,9 +188,11 @@ pub async fn spawn(
             name: "receive",
             source,
         })?;
+    let agents = AgentSnapshot::default();
     let worker = Work {
         queue: rx,
         queued,
+        agents: agents.clone(),
         engine: engine.clone(),
         clock,
         stats: stats.clone(),
@@ -216,6 +225,7 @@ pub async fn spawn(
         local_addr,
         stats,
         clock,
+        agents,
         task,
     })
 }
@@ -307,6 +317,7 @@ impl Receive {
 struct Work {
     queue: Receiver<Queued>,
     queued: Arc<AtomicUsize>,
+    agents: AgentSnapshot,
     engine: SharedEngine,
     clock: Clock,
     stats: Arc<TaskStats>,
@@ -319,6 +330,7 @@ impl Work {
         let mut bad_log = RateLimited::default();
         let mut drop_log = RateLimited::default();
         let mut next_tick = Instant::now() + TICK;
+        let mut published = Instant::now();
         while !self.shutdown.is_cancelled() && !self.events.is_closed() {
             let wait = next_tick.saturating_duration_since(Instant::now());
             match self.queue.recv_timeout(wait) {
@@ -335,9 +347,15 @@ impl Work {
                                 next = self.queue.try_recv().ok();
                             }
                         }
-                        e.poll_events()
+                        let agents = (published.elapsed() >= PUBLISH_EVERY)
+                            .then(|| AgentSnapshot::take(e.agents()));
+                        (e.poll_events(), agents)
                     };
-                    forward(out, &self.events, &self.stats, &mut drop_log);
+                    if let Some(list) = out.1 {
+                        self.agents.publish(list);
+                        published = Instant::now();
+                    }
+                    forward(out.0, &self.events, &self.stats, &mut drop_log);
                 }
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
@@ -346,9 +364,11 @@ impl Work {
                 let out = {
                     let mut e = lock(&self.engine);
                     e.handle_timeout(self.clock.now());
-                    e.poll_events()
+                    (e.poll_events(), AgentSnapshot::take(e.agents()))
                 };
-                forward(out, &self.events, &self.stats, &mut drop_log);
+                self.agents.publish(out.1);
+                published = Instant::now();
+                forward(out.0, &self.events, &self.stats, &mut drop_log);
                 next_tick = Instant::now() + TICK;
             }
         }

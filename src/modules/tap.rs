@@ -42,7 +42,7 @@ use crate::outbox::Outbox;
 use crate::pipeline::cookie::{Cookie, Kind};
 use crate::pipeline::plan::{plan, PlanError, TapRequest, TopologyNetwork, VlanPool};
 use crate::pipeline::{Direction, SwitchTap, TapId, TapRule, TapUpdate};
-use crate::state::{SavedOrigin, TapSnapshot, TapStateSink};
+use crate::state::{SavedStaticOff, TapSnapshot, TapStateSink};
 use crate::topology::{PortRef, Topology};
 
 /// Timer id of the periodic re-plan (tap ids are 48-bit, so no clash).
@@ -99,6 +99,8 @@ pub struct TapInfo {
     pub active: bool,
     /// Seconds left, for a timed activation.
     pub expires_in_secs: Option<u64>,
+    /// A static tap deactivated at runtime: by whom, and whether that outlives a restart.
+    pub deactivated: Option<String>,
     /// The VLAN its copies carry between switches.
     pub vlan: Option<u16>,
     /// `inactive`, `installing`, `installed`, or why it waits or failed.
@@ -147,6 +149,8 @@ struct Tap {
     state: String,
     /// See [`TapInfo::confirmed_at_us`].
     confirmed_at: Option<SystemTime>,
+    /// Who deactivated it, for a static tap that is off.
+    off_by: Option<String>,
 }
 
 impl Tap {
@@ -181,6 +185,7 @@ pub struct TapModule {
     /// Where dynamic taps are persisted ([`crate::state`]), and what it was last sent.
     state_sink: Option<Box<dyn TapStateSink>>,
     saved: Vec<TapSnapshot>,
+    saved_off: Vec<SavedStaticOff>,
 }
 
 impl std::fmt::Debug for TapModule {
@@ -212,6 +217,7 @@ impl TapModule {
             reconcile_armed: false,
             state_sink: None,
             saved: Vec::new(),
+            saved_off: Vec::new(),
         };
         for e in entries {
             let (Some(source), Some(monitor)) = (
@@ -256,38 +262,6 @@ impl TapModule {
         self
     }
 
-    /// Hand the sink the dynamic taps (active, not static) if they changed.
-    fn save_state(&mut self, now: Instant) {
-        let Some(sink) = self.state_sink.as_mut() else {
-            return;
-        };
-        let snap: Vec<TapSnapshot> = self
-            .taps
-            .values()
-            .filter(|t| t.active)
-            .filter_map(|t| {
-                let origin = match t.origin {
-                    Origin::Static => return None,
-                    Origin::Activatable => SavedOrigin::Activatable,
-                    Origin::Runtime => SavedOrigin::Runtime,
-                };
-                Some(TapSnapshot {
-                    name: t.name.clone(),
-                    origin,
-                    source: t.source,
-                    monitor: t.monitor,
-                    direction: t.direction,
-                    filter: t.filter.clone(),
-                    until: t.until,
-                })
-            })
-            .collect();
-        if snap != self.saved {
-            sink.save(&snap, now);
-            self.saved = snap;
-        }
-    }
-
     fn insert(&mut self, spec: TapSpec, origin: Origin, default_duration: Duration) {
         let id = self.next_id;
         self.next_id += 1;
@@ -308,6 +282,7 @@ impl TapModule {
             waiting_source: None,
             state: "inactive".into(),
             confirmed_at: None,
+            off_by: None,
         };
         self.taps.insert(spec.name, tap);
     }
@@ -444,6 +419,7 @@ impl TapModule {
             // Static taps have no duration; one deactivated at runtime comes back.
             if !tap.active {
                 tap.active = true;
+                tap.off_by = None;
                 info!(tap = name, by, "tap reactivated");
                 self.reconcile(name, now, out);
             }
@@ -502,6 +478,9 @@ impl TapModule {
         tap.active = false;
         tap.until = None;
         tap.waiting_source = None;
+        if tap.origin == Origin::Static {
+            tap.off_by = Some(why.to_string());
+        }
         info!(tap = name, why, "tap deactivated");
         // The source part goes first, so no copies are made for a path being removed.
         let parts: Vec<DatapathId> = tap.installed.keys().copied().collect();
@@ -580,6 +559,7 @@ impl TapModule {
                 origin: t.origin,
                 active: t.active,
                 expires_in_secs: t.until.map(|u| u.saturating_duration_since(now).as_secs()),
+                deactivated: self.deactivated_note(t),
                 vlan: t
                     .installed
                     .values()
@@ -742,6 +722,9 @@ mod tests;
 
 #[path = "tap_reload.rs"]
 mod reload;
+
+#[path = "tap_persist.rs"]
+mod persist;
 
 /// Whole seconds, rounded up: a hard timeout must not end an activation early, and
 /// `duration_secs = 4` must read `hard_timeout=4` on the switch.

@@ -6,14 +6,20 @@ use std::sync::Mutex;
 
 use super::*;
 use crate::state::restore::{configured, plan};
-use crate::state::{SavedOrigin, StateFile, TapSnapshot, TapStateSink};
+use crate::state::{SavedOrigin, SavedStaticOff, StateFile, TapSnapshot, TapStateSink};
 
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<Vec<TapSnapshot>>>>);
+struct Recorder(
+    Arc<Mutex<Vec<Vec<TapSnapshot>>>>,
+    Arc<Mutex<Vec<SavedStaticOff>>>,
+);
 
 impl TapStateSink for Recorder {
     fn save(&mut self, taps: &[TapSnapshot], _now: Instant) {
         self.0.lock().unwrap().push(taps.to_vec());
+    }
+    fn save_static_off(&mut self, off: &[SavedStaticOff]) {
+        *self.1.lock().unwrap() = off.to_vec();
     }
 }
 
@@ -65,15 +71,20 @@ fn install(m: &mut TapModule, now: Instant, out: &mut Outbox) -> BTreeMap<TapId,
     seen
 }
 
+/// The seed's three switches connect.
+fn connect_all(m: &mut TapModule, now: Instant, out: &mut Outbox) {
+    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
+        m.handle(now, &up(dp, n), out);
+    }
+}
+
 #[test]
 fn dynamic_taps_are_reported_when_they_change_and_static_ones_never() {
     let t0 = Instant::now();
     let rec = Recorder::default();
     let mut m = module(t0, SEED).with_state_sink(Box::new(rec.clone()));
     let mut out = Outbox::new();
-    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
-        m.handle(t0, &up(dp, n), &mut out);
-    }
+    connect_all(&mut m, t0, &mut out);
     // Only the static h1 is active: nothing to keep, nothing written.
     assert_eq!(rec.saves(), 0);
     m.handle(t0, &create("api", Some(300)), &mut out);
@@ -163,9 +174,7 @@ fn restored_taps_are_installed_with_the_time_left_as_hard_timeout() {
     assert!(timers.contains(&Duration::from_secs(200)), "{timers:?}");
     assert!(timers.contains(&Duration::from_secs(20)), "{timers:?}");
     // The switches connect: every part carries the reduced hard timeout.
-    for (dp, n) in [(1, 10), (2, 10), (3, 11)] {
-        m2.handle(t1, &up(dp, n), &mut out);
-    }
+    connect_all(&mut m2, t1, &mut out);
     let parts = install(&mut m2, t1, &mut out);
     assert_eq!(parts[&api.id], vec![(1, 200), (3, 200)]);
     assert_eq!(parts[&h9.id], vec![(2, 20), (3, 20)]);
@@ -176,4 +185,146 @@ fn restored_taps_are_installed_with_the_time_left_as_hard_timeout() {
         &mut out,
     );
     assert!(m2.table().list().iter().all(|t| t.name != "api"));
+}
+
+impl Recorder {
+    fn off(&self) -> Vec<SavedStaticOff> {
+        self.1.lock().unwrap().clone()
+    }
+}
+
+fn deactivate(name: &str) -> Event {
+    Event::Control(Arc::new(Control::Deactivate {
+        name: name.into(),
+        by: "rest".into(),
+    }))
+}
+
+fn config_of(taps: &str) -> crate::Config {
+    crate::Config::parse(
+        &format!("[switches]\ns1 = 1\ns2 = 2\ns3 = 3\n{taps}"),
+        "t".as_ref(),
+    )
+    .unwrap()
+}
+
+/// A controller started on `taps` with the commands of the restore plan of `file`; its
+/// switches connect. Returns it and the tap ids that got flows.
+fn restart(file: &StateFile, taps: &str) -> (TapModule, BTreeSet<TapId>) {
+    let t = Instant::now();
+    let p = plan(file, 0, &configured(&config_of(taps)));
+    let mut m = module(t, taps).with_state_sink(Box::new(Recorder::default()));
+    let mut out = Outbox::new();
+    for (module, c) in p.controls {
+        assert_eq!(module, "tap");
+        m.handle(t, &Event::Control(Arc::new(c)), &mut out);
+    }
+    connect_all(&mut m, t, &mut out);
+    let ids = install(&mut m, t, &mut out).into_keys().collect();
+    (m, ids)
+}
+
+fn info(m: &TapModule, name: &str) -> TapInfo {
+    m.table()
+        .list()
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap()
+}
+
+#[test]
+fn a_static_tap_deleted_at_runtime_stays_off_after_a_restart_until_its_definition_changes() {
+    let t0 = Instant::now();
+    let rec = Recorder::default();
+    let mut m = module(t0, SEED).with_state_sink(Box::new(rec.clone()));
+    let mut out = Outbox::new();
+    connect_all(&mut m, t0, &mut out);
+    install(&mut m, t0, &mut out);
+    assert!(rec.off().is_empty(), "an active static tap is not stored");
+    m.handle(t0, &deactivate("h1"), &mut out);
+    let off = rec.off();
+    assert_eq!(off.len(), 1);
+    assert_eq!(off[0].name, "h1");
+    let h1 = info(&m, "h1");
+    assert!(!h1.active);
+    let note = h1.deactivated.unwrap();
+    assert!(
+        note.starts_with("deactivated by rest; stays off across restarts"),
+        "{note}"
+    );
+    assert_eq!(info(&m, "h9").deactivated, None);
+    let file = StateFile {
+        static_off: off.clone(),
+        ..StateFile::new(Vec::new(), 0)
+    };
+
+    // Same config: a Deactivate before the switches connect; no flow of h1 is sent.
+    let (m2, ids) = restart(&file, SEED);
+    let h1 = info(&m2, "h1");
+    assert!(!h1.active && h1.switches.is_empty(), "{h1:?}");
+    assert!(!ids.contains(&h1.id), "h1 was installed: {ids:?}");
+    assert!(
+        h1.deactivated
+            .as_deref()
+            .unwrap()
+            .contains("before the restart"),
+        "{h1:?}"
+    );
+    // The same definition written in other words (switch by dpid) is the same tap.
+    let by_dpid = SEED.replacen("source = \"s1:1\"", "source = \"1:1\"", 1);
+    let (m2, ids) = restart(&file, &by_dpid);
+    assert!(!ids.contains(&info(&m2, "h1").id));
+
+    // Its definition changed: the config speaks again, and the plan says why.
+    let changed = SEED.replacen(
+        "source = \"s1:1\"",
+        "source = \"s1:1\"\nmatch = \"tcp,tp_dst=80\"",
+        1,
+    );
+    let p = plan(&file, 0, &configured(&config_of(&changed)));
+    assert_eq!(
+        p.dropped_static_off,
+        vec![(
+            off[0].clone(),
+            crate::state::restore::DropReason::DefinitionChanged
+        )]
+    );
+    assert!(p.controls.is_empty() && p.kept_static_off.is_empty());
+    let (m3, ids) = restart(&file, &changed);
+    let h1 = info(&m3, "h1");
+    assert!(h1.active && h1.state == "installed", "{h1:?}");
+    assert!(ids.contains(&h1.id));
+
+    // No longer static, or gone: dropped too.
+    let activatable = SEED.replacen(
+        "monitor = \"s3:11\"",
+        "monitor = \"s3:11\"\nstatic = false",
+        1,
+    );
+    let p = plan(&file, 0, &configured(&config_of(&activatable)));
+    assert_eq!(
+        p.dropped_static_off[0].1,
+        crate::state::restore::DropReason::NotStatic
+    );
+    let p = plan(&file, 0, &configured(&config_of("")));
+    assert_eq!(
+        p.dropped_static_off[0].1,
+        crate::state::restore::DropReason::NotInConfig
+    );
+
+    // Activated again at runtime: nothing is kept off any more.
+    m.handle(t0, &activate("h1", 120), &mut out);
+    assert!(info(&m, "h1").active);
+    assert!(rec.off().is_empty());
+    assert_eq!(info(&m, "h1").deactivated, None);
+}
+
+#[test]
+fn without_a_state_file_the_note_says_the_tap_comes_back_at_restart() {
+    let t0 = Instant::now();
+    let mut m = module(t0, SEED);
+    let mut out = Outbox::new();
+    m.handle(t0, &deactivate("h1"), &mut out);
+    let note = info(&m, "h1").deactivated.unwrap();
+    assert!(note.contains("back at the next restart"), "{note}");
 }

@@ -7,7 +7,7 @@
 //! - changed: same name, same id (so the same cookie and VLAN), new spec; the re-plan
 //!   replaces only the switch parts whose rules differ. A change of `static` is a
 //!   deactivation first, so no flow keeps a hard timeout it should not have;
-//! - unchanged: nothing sent.
+//! - unchanged: nothing sent (a static tap deactivated at runtime stays off).
 //!
 //! Runtime taps (trigger, REST) are not in the config and survive, unless a new `[[tap]]`
 //! takes their name: the configured one replaces it.
@@ -85,6 +85,7 @@ impl TapModule {
                     if o != new_origin {
                         self.deactivate(now, name, "static changed in the config", out);
                     }
+                    let mut back = false;
                     if let Some(t) = self.taps.get_mut(name) {
                         t.source = c.spec.source;
                         t.monitor = c.spec.monitor;
@@ -93,12 +94,16 @@ impl TapModule {
                         t.default_duration = c.duration;
                         t.origin = new_origin;
                         if new_origin == Origin::Static {
+                            // Also a static tap deactivated at runtime: its definition
+                            // changed, so the config speaks again.
+                            back = !t.active;
                             t.active = true;
                             t.until = None;
+                            t.off_by = None;
                         }
                     }
                     info!(tap = name, "tap changed by config reload");
-                    if o != new_origin || !same_spec {
+                    if o != new_origin || !same_spec || back {
                         self.reconcile(name, now, out);
                     }
                     applied.changed.push(name.to_string());
@@ -338,5 +343,36 @@ mod tests {
             .iter()
             .all(|(_, i, u)| *i == idc && matches!(u, TapUpdate::Remove(_))));
         assert!(!out.tap_updates().is_empty());
+    }
+
+    #[test]
+    fn a_static_tap_deactivated_at_runtime_stays_off_unless_the_reload_changes_it() {
+        let t0 = Instant::now();
+        let mut m = module(BASE);
+        up(&mut m, t0);
+        let mut out = Outbox::new();
+        let off = Control::Deactivate {
+            name: "a".into(),
+            by: "rest".into(),
+        };
+        m.handle(t0, &Event::Control(Arc::new(off)), &mut out);
+        assert!(!m.taps["a"].active);
+        let (a, out) = reload(&mut m, t0, BASE);
+        assert_eq!(a.unchanged, vec!["a", "b", "c"]);
+        assert!(!m.taps["a"].active);
+        assert!(out.tap_updates().is_empty(), "{:?}", out.tap_updates());
+        let new = BASE.replace(
+            "source = \"1:1\"",
+            "source = \"1:1\"\n        match = \"tcp,tp_dst=80\"",
+        );
+        let (a, out) = reload(&mut m, t0, &new);
+        assert_eq!(a.changed, vec!["a"]);
+        assert!(m.taps["a"].active);
+        assert_eq!(m.taps["a"].off_by, None);
+        let ida = id(&m, "a");
+        assert!(out
+            .tap_updates()
+            .iter()
+            .any(|(_, i, u)| *i == ida && matches!(u, TapUpdate::Set { .. })));
     }
 }

@@ -372,6 +372,19 @@ mod tests {
         crate::Config::parse(&text, "t".as_ref()).unwrap().trigger
     }
 
+    /// The `web` rule (threshold `web`, HTTP only) activating `activate`, and `extra` lines.
+    fn web_rule(activate: &str, extra: &str) -> Vec<TriggerEntry> {
+        rules(&format!(
+            "[[trigger]]\nname = \"web\"\nthreshold = \"web\"\nmatch = \"tcp,tp_dst=80\"\n\
+             activate = {activate}\n{extra}"
+        ))
+    }
+
+    /// A module on `rules` that locates no host.
+    fn module(rules: &[TriggerEntry]) -> TriggerModule {
+        TriggerModule::new(rules, &SwitchDirectory::default(), Box::new(|_| None))
+    }
+
     fn web(src: &str, dst: &str, dport: &str) -> TriggerInput {
         TriggerInput {
             threshold_id: "web".into(),
@@ -387,17 +400,10 @@ mod tests {
 
     #[test]
     fn activates_named_patches_and_taps_for_matching_flows_only() {
-        let r = rules(
-            r#"
-            [[trigger]]
-            name = "web"
-            threshold = "web"
-            match = "tcp,tp_dst=80"
-            activate = ["patch:s2-3-4", "tap:h9"]
-            duration_secs = 30
-            "#,
-        );
-        let mut m = TriggerModule::new(&r, &SwitchDirectory::default(), Box::new(|_| None));
+        let mut m = module(&web_rule(
+            r#"["patch:s2-3-4", "tap:h9"]"#,
+            "duration_secs = 30",
+        ));
         let mut out = Outbox::new();
         m.on_trigger(&web("10.0.0.2", "10.0.0.1", "22"), &mut out);
         assert!(out.controls().is_empty());
@@ -468,16 +474,7 @@ mod tests {
     #[test]
     fn trigger_events_from_the_collector_fire_rules() {
         use crate::trigger::{PortLocation, TriggerEvent, TriggerSource};
-        let r = rules(
-            r#"
-            [[trigger]]
-            name = "web"
-            threshold = "web"
-            match = "tcp,tp_dst=80"
-            activate = ["tap:h9"]
-            "#,
-        );
-        let mut m = TriggerModule::new(&r, &SwitchDirectory::default(), Box::new(|_| None));
+        let mut m = module(&web_rule(r#"["tap:h9"]"#, ""));
         let ev = TriggerEvent {
             event_id: 1,
             timestamp: 0,
@@ -518,11 +515,7 @@ mod tests {
             threshold = "ssh"
             activate = ["tap:h9"]
             "#;
-        let mut m = TriggerModule::new(
-            &rules(base),
-            &SwitchDirectory::default(),
-            Box::new(|_| None),
-        );
+        let mut m = module(&rules(base));
         let new = base
             .replace(
                 "name = \"ssh\"\n            threshold = \"ssh\"",

@@ -106,3 +106,78 @@ pub async fn handler(State(st): State<AppState>) -> Result<Response, ApiError> {
     let text = render(&st)?;
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{mpsc, Arc, Mutex};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::collector::agents::AgentSnapshot;
+    use crate::collector::udp::{lock, Clock};
+    use crate::collector::{DatagramMeta, Engine};
+    use crate::rest::events::EventHub;
+    use crate::rest::sflow_collector::CollectorService;
+    use crate::rest::state::{ControllerView, SwitchView};
+
+    struct NoSwitches;
+
+    impl ControllerView for NoSwitches {
+        fn switches(&self) -> Vec<SwitchView> {
+            Vec::new()
+        }
+    }
+
+    #[test]
+    fn a_scrape_completes_while_another_thread_holds_the_engine_lock() {
+        let engine = Arc::new(Mutex::new(Engine::new()));
+        let agents = AgentSnapshot::default();
+        {
+            let mut e = lock(&engine);
+            let meta = DatagramMeta {
+                agent: "127.0.0.2".parse().unwrap(),
+                sub_agent: 0,
+                sequence: 1,
+                uptime_ms: 100,
+                flow_samples: 2,
+                counter_samples: 1,
+                bytes: 300,
+            };
+            e.handle_datagram_meta(0, &meta);
+            // What the engine thread does after a batch.
+            agents.publish(AgentSnapshot::take(e.agents()));
+        }
+        let service = CollectorService::from_parts(engine.clone(), Clock::new(), agents);
+        let st =
+            AppState::new(Arc::new(NoSwitches), EventHub::default()).with_sflow(Arc::new(service));
+        // A stalled engine: another thread holds its lock until told to let go.
+        let (locked_tx, locked_rx) = mpsc::channel();
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let holder = {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                let _held = lock(&engine);
+                locked_tx.send(()).unwrap();
+                let _ = release_rx.recv();
+            })
+        };
+        locked_rx.recv().unwrap();
+        let (done_tx, done_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = done_tx.send(render(&st));
+        });
+        let scraped = done_rx.recv_timeout(Duration::from_secs(10));
+        release_tx.send(()).unwrap();
+        holder.join().unwrap();
+        let text = scraped
+            .expect("the scrape waited for the engine lock")
+            .unwrap();
+        for line in [
+            "tapdemon_sflow_datagrams_total{agent=\"127.0.0.2\"} 1",
+            "tapdemon_sflow_samples_total{agent=\"127.0.0.2\"} 3",
+            "tapdemon_sflow_datagrams_lost_total{agent=\"127.0.0.2\"} 0",
+        ] {
+            assert!(text.contains(line), "no `{line}` in:\n{text}");
+        }
+    }
+}

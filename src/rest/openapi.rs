@@ -367,7 +367,8 @@ pub fn document() -> Value {
                     "origin": {"type": "string", "enum": ["config", "api", "trigger"]},
                     "active": {"type": "boolean"},
                     "remaining_secs": {"type": "number", "nullable": true},
-                    "cookie": {"type": "string", "nullable": true}}}
+                    "cookie": {"type": "string", "nullable": true},
+                    "deactivated": {"type": "string", "description": "a static [[tap]] deactivated through the API: by whom, and what brings it back (it stays off across restarts until its definition changes)"}}}
             }
         }
     })

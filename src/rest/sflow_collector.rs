@@ -1,5 +1,6 @@
 //! [`SflowService`] over the embedded collector's engine: each method locks the engine
-//! once and serialises the collector's own types, which already carry sFlow-RT's field
+//! once (except the per-agent counters, read from the collector's published
+//! [`AgentSnapshot`]) and serialises the collector's own types, which already carry sFlow-RT's field
 //! names (`MetricEntry`, `ActiveFlow`, `TriggerEvent`, `AgentStats`, `FlowDefConfig`).
 
 use std::net::IpAddr;
@@ -8,6 +9,7 @@ use serde_json::{json, Map, Value};
 
 use super::sflow::SflowService;
 use super::state::AgentView;
+use crate::collector::agents::AgentSnapshot;
 use crate::collector::flow_def::{FlowDefConfig, ThresholdDefConfig};
 use crate::collector::udp::{lock, Clock};
 use crate::collector::{AgentFilter, CollectorHandle, SharedEngine};
@@ -17,6 +19,7 @@ use crate::collector::{AgentFilter, CollectorHandle, SharedEngine};
 pub struct CollectorService {
     engine: SharedEngine,
     clock: Clock,
+    agents: AgentSnapshot,
 }
 
 impl CollectorService {
@@ -25,12 +28,18 @@ impl CollectorService {
         CollectorService {
             engine: handle.engine.clone(),
             clock: handle.clock,
+            agents: handle.agents.clone(),
         }
     }
 
-    /// Over an engine and its clock (tests feed the engine directly).
-    pub fn from_parts(engine: SharedEngine, clock: Clock) -> Self {
-        CollectorService { engine, clock }
+    /// Over an engine, its clock and its published agent counters (tests feed the engine
+    /// directly and publish with [`AgentSnapshot::publish`]).
+    pub fn from_parts(engine: SharedEngine, clock: Clock, agents: AgentSnapshot) -> Self {
+        CollectorService {
+            engine,
+            clock,
+            agents,
+        }
     }
 }
 
@@ -160,9 +169,10 @@ impl SflowService for CollectorService {
         })
     }
 
+    /// From the published snapshot, never the engine lock (see [`AgentSnapshot`]).
     fn agent_stats(&self) -> Vec<AgentView> {
-        lock(&self.engine)
-            .agents()
+        self.agents
+            .get()
             .iter()
             .map(|(addr, a)| AgentView {
                 agent: *addr,

@@ -273,6 +273,10 @@ pub struct TapView {
     pub remaining_secs: Option<f64>,
     /// Its flows' cookie, `0x..` (find them with `ovs-ofctl dump-flows br cookie=C/-1`).
     pub cookie: Option<String>,
+    /// A `[[tap]]` with `static = true` that was deactivated (`DELETE`): by whom, and what
+    /// brings it back. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deactivated: Option<String>,
 }
 
 /// A patch (port pair forwarding).

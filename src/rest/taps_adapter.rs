@@ -110,6 +110,7 @@ impl TapsAdapter {
             active: t.active,
             remaining_secs: t.expires_in_secs.map(|s| s as f64),
             cookie: Some(format!("{:#x}", Cookie::new(Kind::Tap, t.id).value())),
+            deactivated: t.deactivated.clone(),
         }
     }
 
@@ -241,10 +242,11 @@ impl TapService for TapsAdapter {
                 )
                 .await;
             match gone {
-                Some(()) => Ok(TapView {
+                // The table's view now: a static tap says it was deactivated.
+                Some(()) => Ok(self.find(&id).map(|t| self.view(&t)).unwrap_or(TapView {
                     active: false,
                     ..view
-                }),
+                })),
                 None => Err(TapError::Switch(format!(
                     "tap {id} still has flows after {CONFIRM_TIMEOUT:?}"
                 ))),

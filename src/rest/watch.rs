@@ -257,6 +257,7 @@ mod tests {
             origin: crate::modules::tap::Origin::Activatable,
             active,
             expires_in_secs: expires,
+            deactivated: None,
             vlan: None,
             state: String::new(),
             switches: vec![],

@@ -14,7 +14,10 @@
 //! its path and what is wrong, renamed aside (`state.json.corrupt-<unix time>`), and the
 //! controller starts without it.
 //!
-//! Static `[[tap]]`s and `[[patch]]`es are not stored: the config brings them back.
+//! Static `[[tap]]`s and `[[patch]]`es are not stored: the config brings them back. The
+//! exception is a static tap deactivated at runtime (`DELETE /api/taps/NAME`): its name and
+//! a hash of its definition ([`definition_hash`]) are kept ([`SavedStaticOff`]) so it stays
+//! off after a restart, until the config changes that tap's definition.
 
 pub mod restore;
 pub mod store;
@@ -49,6 +52,10 @@ pub struct StateFile {
     /// The activated `static = false` patches.
     #[serde(default)]
     pub patches: Vec<SavedPatch>,
+    /// Static `[[tap]]`s deactivated at runtime (absent when none, so a file without any
+    /// stays readable by builds that predate this field).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub static_off: Vec<SavedStaticOff>,
 }
 
 impl StateFile {
@@ -59,7 +66,48 @@ impl StateFile {
             saved_at_unix_ms: now_unix_ms,
             taps,
             patches: Vec::new(),
+            static_off: Vec::new(),
         }
+    }
+}
+
+/// A static `[[tap]]` deactivated at runtime: it stays off across restarts while the
+/// config's definition of it hashes to the same value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedStaticOff {
+    /// Its name in the config.
+    pub name: String,
+    /// [`definition_hash`] of the definition it had when it was deactivated.
+    pub definition_hash: String,
+}
+
+/// A tap definition's fingerprint: FNV-1a 64 (stable across builds and runs, unlike the
+/// std hasher) of its resolved source, monitor, direction and ovs-ofctl filter, as hex.
+pub fn definition_hash(
+    source: PortRef,
+    monitor: PortRef,
+    direction: Direction,
+    filter: &Match,
+) -> String {
+    let text = format!(
+        "source={source} monitor={monitor} direction={} match={}",
+        direction_name(direction),
+        proto::ofctl::format_match(filter)
+    );
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn direction_name(d: Direction) -> &'static str {
+    match d {
+        Direction::Ingress => "ingress",
+        Direction::Egress => "egress",
+        Direction::Both => "both",
     }
 }
 
@@ -162,6 +210,8 @@ impl TapSnapshot {
 pub trait TapStateSink: Send {
     /// The complete set of dynamic taps as of `now`.
     fn save(&mut self, taps: &[TapSnapshot], now: Instant);
+    /// The complete set of static taps deactivated at runtime.
+    fn save_static_off(&mut self, off: &[SavedStaticOff]);
 }
 
 /// Where the patch module sends its activated patches whenever they change.

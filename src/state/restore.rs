@@ -11,14 +11,17 @@ use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use super::{
-    millis, unix_ms, writer, PatchStateSink, SavedOrigin, SavedPatch, SavedTap, StateFile,
-    StateStore, TapStateSink,
+    definition_hash, millis, unix_ms, writer, PatchStateSink, SavedOrigin, SavedPatch,
+    SavedStaticOff, SavedTap, StateFile, StateStore, TapStateSink,
 };
 use crate::config::Config;
 use crate::modules::control::{Control, TapSpec};
 
 /// Who the restored commands say they come from (in the tap module's logs).
 pub const BY: &str = "restore";
+
+/// Who a static tap kept off after a restart was deactivated by (its REST view says so).
+pub const BY_STATIC_OFF: &str = "an operator before the restart (state file)";
 
 /// What the config says about a tap or patch name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +39,8 @@ pub struct ConfigNames {
     pub taps: BTreeMap<String, Configured>,
     /// `[[patch]]`es.
     pub patches: BTreeMap<String, Configured>,
+    /// The static `[[tap]]`s' [`definition_hash`]es.
+    pub static_taps: BTreeMap<String, String>,
 }
 
 /// Why a stored tap is not restored.
@@ -56,6 +61,10 @@ pub enum DropReason {
     BadFilter(String),
     /// A second entry with a name already restored.
     Duplicate,
+    /// A static tap kept off whose `[[tap]]` definition changed since (the config wins).
+    DefinitionChanged,
+    /// A static tap kept off that the config no longer makes static.
+    NotStatic,
 }
 
 impl fmt::Display for DropReason {
@@ -69,6 +78,10 @@ impl fmt::Display for DropReason {
             DropReason::NowStatic => f.write_str("the config now makes it static (always active)"),
             DropReason::BadFilter(e) => write!(f, "its filter does not parse: {e}"),
             DropReason::Duplicate => f.write_str("a tap of this name is already restored"),
+            DropReason::DefinitionChanged => {
+                f.write_str("its [[tap]] definition changed since it was deactivated")
+            }
+            DropReason::NotStatic => f.write_str("the config no longer makes it static"),
         }
     }
 }
@@ -86,6 +99,10 @@ pub struct RestorePlan {
     pub kept_patches: Vec<SavedPatch>,
     /// The patches not restored, and why.
     pub dropped_patches: Vec<(SavedPatch, DropReason)>,
+    /// The static taps kept off.
+    pub kept_static_off: Vec<SavedStaticOff>,
+    /// The static taps deactivated before the restart that come back, and why.
+    pub dropped_static_off: Vec<(SavedStaticOff, DropReason)>,
 }
 
 /// Decide what to restore from `state` at wall-clock time `now_unix_ms`, given the
@@ -93,6 +110,7 @@ pub struct RestorePlan {
 pub fn plan(state: &StateFile, now_unix_ms: u64, config: &ConfigNames) -> RestorePlan {
     let mut out = RestorePlan::default();
     plan_patches(state, now_unix_ms, config, &mut out);
+    plan_static_off(state, config, &mut out);
     let configured = &config.taps;
     let mut seen = BTreeSet::new();
     for t in &state.taps {
@@ -155,6 +173,34 @@ pub fn plan(state: &StateFile, now_unix_ms: u64, config: &ConfigNames) -> Restor
     out
 }
 
+/// Static taps deactivated before the restart stay off while their definition is the same.
+fn plan_static_off(state: &StateFile, config: &ConfigNames, out: &mut RestorePlan) {
+    let mut seen = BTreeSet::new();
+    for s in &state.static_off {
+        let why = if !seen.insert(s.name.clone()) {
+            DropReason::Duplicate
+        } else {
+            match (config.taps.get(&s.name), config.static_taps.get(&s.name)) {
+                (Some(Configured::Static), Some(h)) if *h == s.definition_hash => {
+                    out.controls.push((
+                        "tap",
+                        Control::Deactivate {
+                            name: s.name.clone(),
+                            by: BY_STATIC_OFF.into(),
+                        },
+                    ));
+                    out.kept_static_off.push(s.clone());
+                    continue;
+                }
+                (Some(Configured::Static), _) => DropReason::DefinitionChanged,
+                (Some(Configured::Activatable), _) => DropReason::NotStatic,
+                (None, _) => DropReason::NotInConfig,
+            }
+        };
+        out.dropped_static_off.push((s.clone(), why));
+    }
+}
+
 /// Patches first: a tap's copies are only useful once the traffic flows again.
 fn plan_patches(state: &StateFile, now_unix_ms: u64, config: &ConfigNames, out: &mut RestorePlan) {
     let mut seen = BTreeSet::new();
@@ -208,6 +254,15 @@ pub fn configured(config: &Config) -> ConfigNames {
             .patch
             .iter()
             .map(|p| (p.name.get_ref().clone(), kind(p.is_static)))
+            .collect(),
+        static_taps: crate::modules::tap_config::configured_taps(&config.tap, &config.directory())
+            .into_iter()
+            .filter(|t| t.is_static)
+            .map(|t| {
+                let s = t.spec;
+                let h = definition_hash(s.source, s.monitor, s.direction, &s.filter);
+                (s.name, h)
+            })
             .collect(),
     }
 }
@@ -305,9 +360,19 @@ pub fn open(config: &Config, tracker: &TaskTracker, shutdown: CancellationToken)
                 "patch activation restored from the state file"
             );
         }
+        for s in &p.kept_static_off {
+            info!(tap = s.name, "static tap stays deactivated, as before the restart (state file); activate it, or change its [[tap]] definition, to bring it back");
+        }
+        for (s, why) in &p.dropped_static_off {
+            info!(tap = s.name, reason = %why, "static tap deactivated before the restart is back");
+        }
         initial.taps = p.kept.clone();
         initial.patches = p.kept_patches.clone();
-        if !p.dropped.is_empty() || !p.dropped_patches.is_empty() {
+        initial.static_off = p.kept_static_off.clone();
+        if !p.dropped.is_empty()
+            || !p.dropped_patches.is_empty()
+            || !p.dropped_static_off.is_empty()
+        {
             if let Err(e) = store.save(&initial) {
                 error!(error = %e, "cannot rewrite the state file");
             }

@@ -27,6 +27,7 @@ fn config(taps: &[(&str, Configured)]) -> ConfigNames {
     ConfigNames {
         taps: taps.iter().map(|(n, c)| (n.to_string(), *c)).collect(),
         patches: BTreeMap::new(),
+        static_taps: BTreeMap::new(),
     }
 }
 
@@ -285,4 +286,52 @@ fn open_puts_a_corrupt_file_aside_and_restores_a_good_one() {
     tracker.close();
     rt.block_on(tracker.wait());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn static_off_is_optional_in_the_file_and_only_written_when_there_is_some() {
+    let store = StateStore::new("/nonexistent/state.json");
+    let old = store
+        .parse(br#"{"version":1,"saved_at_unix_ms":0,"taps":[]}"#)
+        .unwrap();
+    assert!(old.static_off.is_empty());
+    let text = serde_json::to_string(&StateFile::new(Vec::new(), 0)).unwrap();
+    assert!(!text.contains("static_off"), "{text}");
+    let mut f = StateFile::new(Vec::new(), 0);
+    f.static_off.push(SavedStaticOff {
+        name: "h1".into(),
+        definition_hash: definition_hash(
+            PortRef::new(DatapathId(1), 1),
+            PortRef::new(DatapathId(3), 11),
+            Direction::Both,
+            &Match::default(),
+        ),
+    });
+    let back = store.parse(&serde_json::to_vec(&f).unwrap()).unwrap();
+    assert_eq!(back, f);
+}
+
+#[test]
+fn the_definition_hash_is_stable_and_sees_every_part_of_the_definition() {
+    let (a, b) = (
+        PortRef::new(DatapathId(1), 1),
+        PortRef::new(DatapathId(3), 11),
+    );
+    let web = Match {
+        eth_type: Some(0x0800),
+        ip_proto: Some(6),
+        tp_dst: Some(80),
+        ..Match::default()
+    };
+    let h = definition_hash(a, b, Direction::Both, &Match::default());
+    // Written into state files: it must not change between builds (FNV-1a 64 of
+    // "source=0000000000000001:1 monitor=0000000000000003:11 direction=both match=").
+    assert_eq!(h, "f69b65da541f1ccc");
+    for other in [
+        definition_hash(b, a, Direction::Both, &Match::default()),
+        definition_hash(a, b, Direction::Ingress, &Match::default()),
+        definition_hash(a, b, Direction::Both, &web),
+    ] {
+        assert_ne!(h, other);
+    }
 }

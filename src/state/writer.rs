@@ -12,7 +12,8 @@ use tokio_util::task::TaskTracker;
 use tracing::{debug, error};
 
 use super::{
-    unix_ms, PatchSnapshot, PatchStateSink, StateFile, StateStore, TapSnapshot, TapStateSink,
+    unix_ms, PatchSnapshot, PatchStateSink, SavedStaticOff, StateFile, StateStore, TapSnapshot,
+    TapStateSink,
 };
 
 /// A module's end (clone it for each module).
@@ -28,6 +29,14 @@ impl TapStateSink for WatchSink {
         let saved = taps.iter().map(|t| t.to_saved(now, wall)).collect();
         self.tx.send_modify(|f| {
             f.taps = saved;
+            f.saved_at_unix_ms = wall;
+        });
+    }
+
+    fn save_static_off(&mut self, off: &[SavedStaticOff]) {
+        let wall = unix_ms(SystemTime::now());
+        self.tx.send_modify(|f| {
+            f.static_off = off.to_vec();
             f.saved_at_unix_ms = wall;
         });
     }
@@ -148,6 +157,11 @@ mod tests {
             until: now + Duration::from_secs(120),
         };
         sink.clone().save_patches(&[patch], now);
+        let off = SavedStaticOff {
+            name: "h1".into(),
+            definition_hash: "0123456789abcdef".into(),
+        };
+        sink.save_static_off(std::slice::from_ref(&off));
         shutdown.cancel();
         tracker.close();
         rt.block_on(tracker.wait());
@@ -163,6 +177,7 @@ mod tests {
         let patches = store.load().unwrap().unwrap().patches;
         assert_eq!(patches[0].name, "s2-3-4");
         assert!(patches[0].expires_at_unix_ms >= before + 120_000);
+        assert_eq!(store.load().unwrap().unwrap().static_off, vec![off]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

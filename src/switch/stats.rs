@@ -72,6 +72,20 @@ impl StatsReply {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Add a reply part's entries (OF1.0 stats and OF1.3 multipart parts alike); `Err`
+    /// when the part is of another kind.
+    fn append(&mut self, part: StatsReply) -> Result<(), ()> {
+        fn extend<T>(acc: &mut Vec<T>, v: Vec<T>) -> Result<(), ()> {
+            acc.extend(v);
+            Ok(())
+        }
+        match (self, part) {
+            (StatsReply::Flows(acc), StatsReply::Flows(v)) => extend(acc, v),
+            (StatsReply::Ports(acc), StatsReply::Ports(v)) => extend(acc, v),
+            _ => Err(()),
+        }
+    }
 }
 
 /// Why a statistics request got no answer.
@@ -257,19 +271,9 @@ impl StatsTable {
             return false;
         };
         p.parts += 1;
-        let fits = match (&mut p.acc, part) {
-            (StatsReply::Flows(acc), StatsReply::Flows(v)) => {
-                acc.extend(v);
-                Ok(())
-            }
-            (StatsReply::Ports(acc), StatsReply::Ports(v)) => {
-                acc.extend(v);
-                Ok(())
-            }
-            _ => Err(StatsError::WrongReply {
-                msg_type: p.msg_type,
-            }),
-        };
+        let fits = p.acc.append(part).map_err(|()| StatsError::WrongReply {
+            msg_type: p.msg_type,
+        });
         let outcome = match fits {
             Err(e) => Some(Err(e)),
             Ok(()) if p.acc.len() > MAX_ENTRIES => Some(Err(StatsError::TooLarge {
@@ -335,22 +339,51 @@ impl StatsTable {
     }
 }
 
+/// A [`FlowStat`] from an OF1.0 or OF1.3 flow-stats entry `$f` (the fields both name
+/// alike), with the version's own match and actions.
+macro_rules! flow_stat {
+    ($f:expr, $match_:expr, $actions:expr) => {
+        FlowStat {
+            table_id: $f.table_id,
+            duration_sec: $f.duration_sec,
+            priority: $f.priority,
+            idle_timeout: $f.idle_timeout,
+            hard_timeout: $f.hard_timeout,
+            cookie: $f.cookie,
+            packet_count: $f.packet_count,
+            byte_count: $f.byte_count,
+            match_: $match_,
+            actions: $actions,
+        }
+    };
+}
+
+/// A [`PortStat`] from an OF1.0 or OF1.3 port-stats entry `$p`, with its port number.
+macro_rules! port_stat {
+    ($p:expr, $port_no:expr) => {
+        PortStat {
+            port_no: $port_no,
+            rx_packets: $p.rx_packets,
+            tx_packets: $p.tx_packets,
+            rx_bytes: $p.rx_bytes,
+            tx_bytes: $p.tx_bytes,
+            rx_dropped: $p.rx_dropped,
+            tx_dropped: $p.tx_dropped,
+            rx_errors: $p.rx_errors,
+            tx_errors: $p.tx_errors,
+        }
+    };
+}
+
 // ---- OpenFlow 1.0 ----
 
 /// An OF1.0 flow-stats entry, neutral.
 pub fn flow_from_of10(f: &of10::FlowStats) -> FlowStat {
-    FlowStat {
-        table_id: f.table_id,
-        duration_sec: f.duration_sec,
-        priority: f.priority,
-        idle_timeout: f.idle_timeout,
-        hard_timeout: f.hard_timeout,
-        cookie: f.cookie,
-        packet_count: f.packet_count,
-        byte_count: f.byte_count,
-        match_: flow::Match::from(&f.match_),
-        actions: f.actions.iter().map(action_from_of10).collect(),
-    }
+    flow_stat!(
+        f,
+        flow::Match::from(&f.match_),
+        f.actions.iter().map(action_from_of10).collect()
+    )
 }
 
 fn action_from_of10(a: &of10::Action) -> FlowAction {
@@ -381,17 +414,7 @@ fn action_from_of10(a: &of10::Action) -> FlowAction {
 
 /// An OF1.0 port-stats entry, neutral.
 pub fn port_from_of10(p: &of10::PortStats) -> PortStat {
-    PortStat {
-        port_no: u32::from(p.port_no.0),
-        rx_packets: p.rx_packets,
-        tx_packets: p.tx_packets,
-        rx_bytes: p.rx_bytes,
-        tx_bytes: p.tx_bytes,
-        rx_dropped: p.rx_dropped,
-        tx_dropped: p.tx_dropped,
-        rx_errors: p.rx_errors,
-        tx_errors: p.tx_errors,
-    }
+    port_stat!(p, u32::from(p.port_no.0))
 }
 
 // ---- OpenFlow 1.3 ----
@@ -429,18 +452,7 @@ pub fn flow_from_of13(f: &of13::FlowStats) -> FlowStat {
             }
         }
     }
-    FlowStat {
-        table_id: f.table_id,
-        duration_sec: f.duration_sec,
-        priority: f.priority,
-        idle_timeout: f.idle_timeout,
-        hard_timeout: f.hard_timeout,
-        cookie: f.cookie,
-        packet_count: f.packet_count,
-        byte_count: f.byte_count,
-        match_: flow::Match::from(&f.match_),
-        actions,
-    }
+    flow_stat!(f, flow::Match::from(&f.match_), actions)
 }
 
 fn action_from_of13(a: &of13::action::Action) -> FlowAction {
@@ -494,17 +506,7 @@ fn action_from_of13(a: &of13::action::Action) -> FlowAction {
 
 /// An OF1.3 port-stats entry, neutral.
 pub fn port_from_of13(p: &of13::PortStats) -> PortStat {
-    PortStat {
-        port_no: p.port_no,
-        rx_packets: p.rx_packets,
-        tx_packets: p.tx_packets,
-        rx_bytes: p.rx_bytes,
-        tx_bytes: p.tx_bytes,
-        rx_dropped: p.rx_dropped,
-        tx_dropped: p.tx_dropped,
-        rx_errors: p.rx_errors,
-        tx_errors: p.tx_errors,
-    }
+    port_stat!(p, p.port_no)
 }
 
 /// Actions as `ovs-ofctl dump-flows` shows them (`output:3,goto_table:1`; `drop` if none).

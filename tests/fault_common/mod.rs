@@ -1,21 +1,18 @@
-//! Shared by the fault tests (`tests/fault_*.rs`): the controller in-process with an
-//! event recorder, tap flow counting on a real bridge, and waiting helpers.
+//! Shared by the fault tests (`tests/fault_*.rs`): the controller in-process
+//! ([`crate::support::controller`]) with an event recorder, and tap flow counting on a
+//! real bridge.
 #![allow(dead_code)]
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use proto::DatapathId;
-use tapdemon::config::Config;
-use tapdemon::controller::{self, Handle};
 use tapdemon::event::Event;
 use tapdemon::module::{Module, ModuleSpec};
 use tapdemon::outbox::Outbox;
-use tokio::runtime::Runtime;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
+pub use crate::support::controller::wait_for;
+use crate::support::controller::InProcess;
 use crate::support::lab::Lab;
 
 pub const SECS: fn(u64) -> Duration = Duration::from_secs;
@@ -53,57 +50,31 @@ impl Module for Recorder {
     }
 }
 
-/// A controller running in its own tokio runtime, stopped on drop.
+/// The controller in-process ([`InProcess`]) with a [`Recorder`] of switch events.
 pub struct Ctl {
-    pub rt: Runtime,
-    pub port: u16,
-    pub handle: Handle,
+    inner: InProcess,
     pub log: Log,
-    shutdown: CancellationToken,
-    tracker: TaskTracker,
+}
+
+impl std::ops::Deref for Ctl {
+    type Target = InProcess;
+    fn deref(&self) -> &InProcess {
+        &self.inner
+    }
 }
 
 impl Ctl {
     /// Start with `config_text` on an ephemeral port; `sources` also starts the trigger
     /// sources (embedded collector, sFlow-RT client).
     pub fn start(config_text: &str, sources: bool) -> Ctl {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let config = Config::parse(config_text, Path::new("test.toml")).unwrap();
-        let shutdown = CancellationToken::new();
         let log: Log = Default::default();
         let extra = vec![ModuleSpec {
             module: Box::new(Recorder(log.clone())),
             switches: None,
         }];
-        let (handle, tracker) = {
-            let _in = rt.enter();
-            controller::start_with(vec![listener], config.clone(), shutdown.clone(), extra)
-        };
-        let handle = if sources {
-            rt.block_on(controller::start_sources(
-                handle,
-                &config,
-                &tracker,
-                shutdown.clone(),
-            ))
-        } else {
-            handle
-        };
         Ctl {
-            rt,
-            port,
-            handle,
+            inner: InProcess::start_with(config_text, sources, extra),
             log,
-            shutdown,
-            tracker,
         }
     }
 
@@ -114,15 +85,7 @@ impl Ctl {
 
     /// The state the tap module reports for `name` (as the REST API lists it).
     pub fn tap_state(&self, name: &str) -> String {
-        self.handle
-            .taps
-            .as_ref()
-            .expect("tap module running")
-            .list()
-            .into_iter()
-            .find(|t| t.name == name)
-            .map(|t| t.state)
-            .unwrap_or_else(|| panic!("no tap {name}"))
+        self.tap(name).state
     }
 
     /// Recorded events since `since`.
@@ -137,34 +100,10 @@ impl Ctl {
     }
 }
 
-impl Drop for Ctl {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-        self.tracker.close();
-        let t = self.tracker.clone();
-        let _ = self
-            .rt
-            .block_on(async { tokio::time::timeout(SECS(5), t.wait()).await });
-    }
-}
-
 /// Flows on `bridge` with a tap cookie (0x7d03...).
 pub fn tap_flows(lab: &Lab, bridge: &str) -> usize {
     lab.dump_flows(bridge)
         .iter()
         .filter(|f| f.cookie >> 48 == 0x7d03)
         .count()
-}
-
-/// Poll `cond` every 50 ms for up to `limit`; the time it took.
-pub fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < limit,
-            "timed out after {limit:?} waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    start.elapsed()
 }

@@ -12,14 +12,19 @@
 //! - [`bg`]: background processes that are stopped by PID.
 //! - [`tshark`]: tshark as an independent oracle for OpenFlow and sFlow bytes.
 //! - [`sflow`]: sFlow datagrams as an OVS agent exports them.
+//! - [`controller`]: the controller in-process (own runtime, ephemeral port, optional
+//!   trigger sources and extra modules), free ports, `wait_for`.
+//! - [`seed`]: the seed topology connected to a controller with its static taps up.
 #![allow(dead_code)]
 
 pub mod bg;
+pub mod controller;
 pub mod flows;
 pub mod hosts;
 pub mod kernel;
 pub mod lab;
 pub mod prereq;
+pub mod seed;
 pub mod sflow;
 pub mod topology;
 pub mod tshark;

@@ -1,23 +1,17 @@
 //! The sFlow-triggered PyTapDEMon scenario on the lab's seed topology, shared by
 //! `tests/trigger_seed.rs` (behaviour) and `benches/trigger_lab.rs` (latency): the
 //! controller in-process *with its trigger sources* (the embedded sFlow collector on an
-//! ephemeral UDP port), `mininet/pytapdemon.toml` with a short trigger duration, real OVS
+//! ephemeral UDP port: [`Controller::start_with_sources`]), `mininet/pytapdemon.toml` with a short trigger duration, real OVS
 //! exporting sFlow 1-in-1 to it, and a real HTTP server in h1's namespace.
 #![allow(dead_code)]
 
-use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use tapdemon::config::Config;
-use tapdemon::controller::{self, Handle};
-use tapdemon::modules::tap::TapInfo;
-use tokio::runtime::Runtime;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-
 use crate::support::bg::BgProcess;
+pub use crate::support::controller::InProcess as Controller;
 use crate::support::lab::{wait_until, Lab, OfVersions};
 use crate::support::prereq;
+use crate::support::seed::seed_connected;
 
 /// The scenario config: `mininet/pytapdemon.toml` with the embedded collector on an
 /// ephemeral port and the `web` trigger lasting `duration_secs`.
@@ -36,102 +30,15 @@ pub fn scenario_config(duration_secs: u64) -> String {
     out
 }
 
-/// A controller with its trigger sources, in its own tokio runtime, stopped on drop.
-pub struct Controller {
-    pub rt: Runtime,
-    /// Where switches connect.
-    pub port: u16,
-    /// The embedded collector's UDP port.
-    pub sflow_port: u16,
-    pub handle: Handle,
-    shutdown: CancellationToken,
-    tracker: TaskTracker,
-}
-
-impl Controller {
-    pub fn start(config_text: &str) -> Controller {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let config = Config::parse(config_text, Path::new("pytapdemon.toml")).unwrap();
-        let shutdown = CancellationToken::new();
-        let (handle, tracker) = {
-            let _in = rt.enter();
-            controller::start(vec![listener], config.clone(), shutdown.clone())
-        };
-        let handle = rt.block_on(controller::start_sources(
-            handle,
-            &config,
-            &tracker,
-            shutdown.clone(),
-        ));
-        let sflow_port = handle
-            .sources
-            .collector
-            .as_ref()
-            .expect("the embedded collector started")
-            .local_addr
-            .port();
-        Controller {
-            rt,
-            port,
-            sflow_port,
-            handle,
-            shutdown,
-            tracker,
-        }
-    }
-
-    /// The tap `name` as the controller's tap table shows it.
-    pub fn tap(&self, name: &str) -> TapInfo {
-        let taps = self.handle.taps.as_ref().expect("the tap module runs");
-        taps.list()
-            .into_iter()
-            .find(|t| t.name == name)
-            .unwrap_or_else(|| panic!("no tap {name}"))
-    }
-}
-
-impl Drop for Controller {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
-        self.tracker.close();
-        let t = self.tracker.clone();
-        let _ = self
-            .rt
-            .block_on(async { tokio::time::timeout(Duration::from_secs(5), t.wait()).await });
-    }
-}
-
 /// The seed topology on `versions` bridges pointed at `ctl`, every switch connected, the
 /// static taps' delivery flows on s3 (LLDP found the uplinks), sFlow 1-in-1 from every
 /// switch to the collector, and `python3 -m http.server 80` listening in h1 (returned:
 /// keep it until the lab goes).
 pub fn seed_lab(ctl: &Controller, versions: OfVersions) -> (Lab, BgProcess) {
     prereq::require(&["python3", "curl"]);
-    let mut lab = Lab::seed_topology(Some(ctl.port), versions);
+    let mut lab = seed_connected(ctl.port, versions, Duration::from_secs(30), String::new);
     for s in ["s1", "s2", "s3"] {
-        assert!(
-            lab.wait_connected(s, Duration::from_secs(15)),
-            "{s} did not connect"
-        );
-    }
-    let delivered = wait_until(Duration::from_secs(30), || {
-        lab.dump_flows("s3")
-            .iter()
-            .filter(|f| f.match_fields().iter().any(|m| m.starts_with("dl_vlan=")))
-            .count()
-            >= 2
-    });
-    assert!(delivered, "the h1 and h7 taps never reached s3");
-    for s in ["s1", "s2", "s3"] {
-        lab.enable_sflow(s, ctl.sflow_port, 1, 10);
+        lab.enable_sflow(s, ctl.sflow_port(), 1, 10);
     }
     let www = lab.path("www");
     std::fs::create_dir_all(&www).unwrap();
