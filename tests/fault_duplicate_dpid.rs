@@ -65,6 +65,11 @@ fn newer_session_wins_without_flapping() {
     });
     let imp = ctl.conn(REAL).expect("impostor registered");
     assert_ne!(imp, real, "the impostor did not replace the real session");
+    // The modules hear of it a moment after the registry changed (a loaded machine once
+    // showed the registry ahead of the event).
+    wait_for("the impostor's SwitchUp", SECS(5), || {
+        !ups(&ctl, REAL, t0).is_empty()
+    });
     assert!(
         ups(&ctl, REAL, t0).first() == Some(&true),
         "the impostor's SwitchUp does not say it replaced a session: {:?}",
