@@ -189,6 +189,7 @@ impl Engine {
                 if !th.handle_update(up.ds, key, up.state, t) {
                     continue;
                 }
+                let key = table.key_text(key);
                 raised.push(TriggerEvent {
                     event_id: 0,
                     timestamp: now,
@@ -198,8 +199,8 @@ impl Engine {
                     value: up.state.value,
                     agent: up.ds.0,
                     data_source: up.ds.1.to_string(),
-                    flow_key: Some(key.to_string()),
-                    flow_keys: split_flow_key(&table.names, key, &table.def.fs),
+                    flow_keys: split_flow_key(&table.names, &key, &table.def.fs),
+                    flow_key: Some(key),
                     source: TriggerSource::Embedded,
                     location: ifmap.lookup(up.ds.0, up.ds.1),
                 });
