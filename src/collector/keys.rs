@@ -121,6 +121,9 @@ impl Key {
     }
 
     /// This key's value in `s`, or `None` when the sample has no such field.
+    // Inlined into write_key_bin, the Value never goes through memory (perf: the copy of
+    // the returned value was a third of the table's per-sample time).
+    #[inline]
     pub fn extract(self, s: &PacketSample) -> Option<Value> {
         let v4 = |a: Option<IpAddr>| a.filter(IpAddr::is_ipv4).map(Value::Ip);
         let v6 = |a: Option<IpAddr>| a.filter(IpAddr::is_ipv6).map(Value::Ip);
@@ -240,12 +243,13 @@ pub fn write_key_bin(keys: &[Key], s: &PacketSample, out: &mut Vec<u8>) -> bool 
 }
 
 /// One value's binary form (see [`write_key_bin`]).
+#[inline]
 pub fn write_value_bin(v: &Value, out: &mut Vec<u8>) {
+    let tag4 = |out: &mut Vec<u8>, tag: u8, b: [u8; 4]| {
+        out.extend_from_slice(&[tag, b[0], b[1], b[2], b[3]]);
+    };
     match v {
-        Value::Ip(IpAddr::V4(a)) => {
-            out.push(T_IP4);
-            out.extend_from_slice(&a.octets());
-        }
+        Value::Ip(IpAddr::V4(a)) => tag4(out, T_IP4, a.octets()),
         Value::Ip(IpAddr::V6(a)) => {
             out.push(T_IP6);
             out.extend_from_slice(&a.octets());
@@ -254,17 +258,11 @@ pub fn write_value_bin(v: &Value, out: &mut Vec<u8>) {
             out.push(T_MAC);
             out.extend_from_slice(&m.0);
         }
-        Value::If(IfRef::Index(n)) => {
-            out.push(T_IF);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
+        Value::If(IfRef::Index(n)) => tag4(out, T_IF, n.to_be_bytes()),
         Value::If(IfRef::Discard(_)) => out.push(T_DISCARD),
         Value::If(IfRef::Multiple(_)) => out.push(T_MULTIPLE),
         Value::If(IfRef::Internal) => out.push(T_INTERNAL),
-        Value::Num(n) => {
-            out.push(T_NUM);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
+        Value::Num(n) => tag4(out, T_NUM, n.to_be_bytes()),
     }
 }
 
