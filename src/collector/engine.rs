@@ -181,8 +181,8 @@ impl Engine {
             };
             for th in thresholds.values_mut() {
                 // A flow under the value changes nothing (`handle_update` returns at once):
-                // only then is the key read.
-                if th.cfg.metric != table.def.name || up.state.value < th.cfg.value {
+                // that number test comes first, the metric's name only after it.
+                if up.state.value < th.cfg.value || th.cfg.metric != table.def.name {
                     continue;
                 }
                 let key = table.last_key();
