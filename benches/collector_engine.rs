@@ -14,7 +14,8 @@
 //! loaded machine), wall time beside it. Each case prints a human line and a
 //! `RESULT case=.. datagrams=.. samples=.. cpu_s=.. wall_s=..` line `scripts/bench.sh` reads.
 //!
-//! Run: `cargo bench --bench collector_engine`.
+//! Run: `cargo bench --bench collector_engine [CASE]` (CASE: run only the cases whose
+//! name contains it, e.g. `decode` for profiling one case with `perf record`).
 
 use std::hint::black_box;
 use std::net::IpAddr;
@@ -160,37 +161,60 @@ fn garbage(k: u32) -> Bytes {
 
 fn main() {
     const N: u32 = 2_000_000;
+    // `cargo bench` passes `--bench`; anything else selects cases by name.
+    let only = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let run = |case: &str| only.as_deref().is_none_or(|o| case.contains(o));
 
+    if run("engine") {
+        engine_case(N);
+    }
+    let dgrams: Vec<Bytes> = (0..256).map(datagram).collect();
+    if run("decode+engine") {
+        decode_engine_case(N, &dgrams);
+    }
+    if run("new-key flood") {
+        new_key_case(N);
+    }
+    if run("flood mix") {
+        flood_mix_case(N, &dgrams);
+    }
+}
+
+const PEER: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+fn engine_case(n_total: u32) {
     let samples: Vec<PacketSample> = (0..1000).map(sample).collect();
     let mut e = engine();
     let t = start();
-    for i in 0..N {
+    for i in 0..n_total {
         // 10 µs apart: 100k samples/s of simulated time
         e.handle_sample(T0 + u64::from(i / 100), &samples[(i % 1000) as usize]);
     }
-    report("engine", 0, u64::from(N), t);
+    report("engine", 0, u64::from(n_total), t);
     black_box(e.top_flows(T0 + 20_000, "tcp", 5));
+}
 
-    let dgrams: Vec<Bytes> = (0..256).map(datagram).collect();
+fn decode_engine_case(n_total: u32, dgrams: &[Bytes]) {
     let mut e = engine();
-    let peer = IpAddr::from([127, 0, 0, 1]);
-    let n = N / 6;
+    let n = n_total / 6;
     let t = start();
     for i in 0..n {
         feed_datagram(
             &mut e,
             T0 + u64::from(i / 20),
-            peer,
+            PEER,
             &dgrams[(i % 256) as usize],
         )
         .unwrap();
     }
     report("decode+engine", u64::from(n), u64::from(n) * 6, t);
     black_box(e.top_flows(T0 + 20_000, "tcp", 5));
+}
 
+fn new_key_case(n_total: u32) {
     let mut e = engine();
     let mut s = sample(0);
-    let n = N / 4;
+    let n = n_total / 4;
     let t = start();
     for i in 0..n {
         s.ip_src = Some(IpAddr::from(i.to_be_bytes()));
@@ -199,7 +223,10 @@ fn main() {
     report("new-key flood", 0, u64::from(n), t);
     let (live, evicted) = e.flow_counts("tcp").unwrap();
     println!("new-key flood    live flows {live}, evicted {evicted}");
+}
 
+fn flood_mix_case(n_total: u32, dgrams: &[Bytes]) {
+    let mut e = engine();
     let mix: Vec<Bytes> = (0..256u32)
         .map(|k| {
             if k % 2 == 0 {
@@ -209,15 +236,14 @@ fn main() {
             }
         })
         .collect();
-    let mut e = engine();
-    let n = N / 2;
+    let n = n_total / 2;
     let mut samples = 0u64;
     let t = start();
     for i in 0..n {
         if let Ok(s) = feed_datagram(
             &mut e,
             T0 + u64::from(i / 100),
-            peer,
+            PEER,
             &mix[(i % 256) as usize],
         ) {
             samples += u64::from(s.flow_samples);

@@ -151,6 +151,7 @@ pub fn packet_sample(
     let mut p = PacketSample::new(agent);
     p.sub_agent = sub_agent;
     p.input = if_ref(f.input);
+    p.output = if_ref(f.output);
     // The data source is the sampled port. OVS samples with one bridge-wide sampler
     // (source 0:1000 in OVS 3.1) that names no port: like sFlow-RT, attribute such samples
     // to the ingress interface, so that the data source names the port the traffic
@@ -291,5 +292,89 @@ fn ovs_port_record(u: &UnknownRecord, pc: &mut PortCounters) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::BytesMut;
+    use proto::sflow::{
+        DataSource, Datagram, FlowSample, HeaderProtocol, Sample, SampledHeader, UnknownCounts,
+    };
+
+    use super::*;
+    use crate::collector::flow_def::FlowDefConfig;
+
+    /// One datagram with one flow sample from data source 0:`ds` (a 60-byte frame).
+    fn datagram(ds: u32, input: Interface, output: Interface) -> Bytes {
+        let mut frame = vec![0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 1, 0x08, 0x00];
+        frame.resize(60, 0);
+        let d = Datagram {
+            agent: Some(IpAddr::from([10, 0, 0, 254])),
+            sub_agent_id: 1,
+            sequence_number: 1,
+            uptime_ms: 1,
+            samples: vec![Sample::Flow(FlowSample {
+                expanded: false,
+                sequence_number: 1,
+                source_id: DataSource {
+                    source_type: 0,
+                    index: ds,
+                },
+                sampling_rate: 1,
+                sample_pool: 1,
+                drops: 0,
+                input,
+                output,
+                records: vec![FlowRecord::SampledHeader(SampledHeader {
+                    protocol: HeaderProtocol::Ethernet,
+                    frame_length: 64,
+                    stripped: 4,
+                    header: Bytes::from(frame),
+                })],
+            })],
+            unknown: UnknownCounts::default(),
+        };
+        let mut out = BytesMut::new();
+        d.encode(&mut out);
+        out.freeze()
+    }
+
+    /// The top flow of `{"keys": keys}` after one datagram.
+    fn top(keys: &str, dgram: &Bytes) -> (String, String) {
+        let mut e = Engine::new();
+        let cfg: FlowDefConfig =
+            serde_json::from_str(&format!(r#"{{"keys":"{keys}","value":"frames"}}"#)).unwrap();
+        e.set_flow("f", &cfg).unwrap();
+        let peer = IpAddr::from([127, 0, 0, 1]);
+        feed_datagram(&mut e, 1000, peer, dgram).unwrap();
+        let flows = e.top_flows(1000, "f", 1).unwrap();
+        let f = flows.first().expect("one flow");
+        (f.key.clone(), f.data_source.clone())
+    }
+
+    #[test]
+    fn output_interface_reaches_outputifindex() {
+        let keys = "inputifindex,outputifindex";
+        let d = datagram(1000, Interface::Index(3), Interface::Index(9));
+        assert_eq!(top(keys, &d), ("3,9".into(), "3".into()));
+        let d = datagram(
+            1000,
+            Interface::Index(3),
+            Interface::Discarded { reason: 5 },
+        );
+        assert_eq!(top(keys, &d).0, "3,discard");
+        let d = datagram(1000, Interface::Index(3), Interface::Multiple { count: 2 });
+        assert_eq!(top(keys, &d).0, "3,multiple");
+    }
+
+    #[test]
+    fn data_source_is_the_ingress_port_unless_the_sampler_is_one_of_its_ports() {
+        // OVS's bridge-wide sampler (0:1000): attributed to the ingress port
+        let d = datagram(1000, Interface::Index(3), Interface::Index(9));
+        assert_eq!(top("ethernetprotocol", &d).1, "3");
+        // an egress sampler on port 9 keeps its own data source
+        let d = datagram(9, Interface::Index(3), Interface::Index(9));
+        assert_eq!(top("ethernetprotocol", &d).1, "9");
     }
 }

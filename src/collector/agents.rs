@@ -7,13 +7,13 @@
 //! larger than [`MAX_GAP`] is not believed to be loss (a restart we could not see, or a
 //! spoofed datagram): it is counted as a resync.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Serialize;
 
 use super::sample::DatagramMeta;
+use super::table::FastMap;
 
 /// Larger forward jumps are resyncs, not loss.
 pub const MAX_GAP: u32 = 100_000;
@@ -78,7 +78,7 @@ struct SeqState {
 #[derive(Debug, Default)]
 struct Agent {
     stats: AgentStats,
-    seqs: HashMap<u32, SeqState>,
+    seqs: FastMap<u32, SeqState>,
 }
 
 /// One agent in sFlow-RT's `/agents/json` shape (an object keyed by agent address):
@@ -99,7 +99,7 @@ pub struct AgentReport {
 /// All agents.
 #[derive(Debug, Default)]
 pub struct Agents {
-    map: HashMap<IpAddr, Agent>,
+    map: FastMap<IpAddr, Agent>,
     /// Datagrams and parse errors from agents beyond [`MAX_AGENTS`].
     pub overflow: u64,
 }
@@ -135,7 +135,7 @@ impl Agents {
                 first_seen: now,
                 ..AgentStats::default()
             },
-            seqs: HashMap::new(),
+            seqs: FastMap::default(),
         });
         a.stats.last_seen = now;
         Some(a)

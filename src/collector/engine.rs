@@ -181,14 +181,15 @@ impl Engine {
             };
             for th in thresholds.values_mut() {
                 // A flow under the value changes nothing (`handle_update` returns at once):
-                // only then is the key read.
-                if th.cfg.metric != table.def.name || up.state.value < th.cfg.value {
+                // that number test comes first, the metric's name only after it.
+                if up.state.value < th.cfg.value || th.cfg.metric != table.def.name {
                     continue;
                 }
                 let key = table.last_key();
                 if !th.handle_update(up.ds, key, up.state, t) {
                     continue;
                 }
+                let key = table.key_text(key);
                 raised.push(TriggerEvent {
                     event_id: 0,
                     timestamp: now,
@@ -198,8 +199,8 @@ impl Engine {
                     value: up.state.value,
                     agent: up.ds.0,
                     data_source: up.ds.1.to_string(),
-                    flow_key: Some(key.to_string()),
-                    flow_keys: split_flow_key(&table.names, key, &table.def.fs),
+                    flow_keys: split_flow_key(&table.names, &key, &table.def.fs),
+                    flow_key: Some(key),
                     source: TriggerSource::Embedded,
                     location: ifmap.lookup(up.ds.0, up.ds.1),
                 });

@@ -121,6 +121,9 @@ impl Key {
     }
 
     /// This key's value in `s`, or `None` when the sample has no such field.
+    // Inlined into write_key_bin, the Value never goes through memory (perf: the copy of
+    // the returned value was a third of the table's per-sample time).
+    #[inline]
     pub fn extract(self, s: &PacketSample) -> Option<Value> {
         let v4 = |a: Option<IpAddr>| a.filter(IpAddr::is_ipv4).map(Value::Ip);
         let v6 = |a: Option<IpAddr>| a.filter(IpAddr::is_ipv6).map(Value::Ip);
@@ -205,27 +208,111 @@ impl fmt::Display for Value {
 /// Appends the `sep`-joined values of `keys` for `s` to `out`. Returns false (and leaves
 /// `out` in an unspecified state) when any key is undefined for this sample.
 pub fn write_flow_key(keys: &[Key], s: &PacketSample, sep: &str, out: &mut String) -> bool {
-    let mut bytes = Vec::new();
-    if !write_flow_key_bytes(keys, s, sep, &mut bytes) {
+    let mut bin = Vec::new();
+    if !write_key_bin(keys, s, &mut bin) {
         return false;
     }
-    out.push_str(&String::from_utf8_lossy(&bytes));
+    out.push_str(&key_bin_text(&bin, sep));
     true
 }
 
-/// [`write_flow_key`] into a byte buffer: the same text as UTF-8 (the per-sample hot path
-/// appends bytes and validates the whole key once, see [`super::table::FlowTable`]).
-pub fn write_flow_key_bytes(keys: &[Key], s: &PacketSample, sep: &str, out: &mut Vec<u8>) -> bool {
-    for (i, k) in keys.iter().enumerate() {
+// Binary flow keys: the flow tables key on these bytes and format sFlow-RT's text only when
+// a query or an event needs it. Each value is a tag byte and a fixed-size payload, so the
+// encoding is prefix-free (equal bytes <=> equal values). `discard` and `multiple` drop
+// their reason/count, as the text does: two samples share a binary key exactly when they
+// share a text key.
+const T_IP4: u8 = 0;
+const T_IP6: u8 = 1;
+const T_MAC: u8 = 2;
+const T_IF: u8 = 3;
+const T_DISCARD: u8 = 4;
+const T_MULTIPLE: u8 = 5;
+const T_INTERNAL: u8 = 6;
+const T_NUM: u8 = 7;
+
+/// Appends the binary form of `keys`' values for `s` to `out`. Returns false (and leaves
+/// `out` in an unspecified state) when any key is undefined for this sample.
+pub fn write_key_bin(keys: &[Key], s: &PacketSample, out: &mut Vec<u8>) -> bool {
+    for k in keys {
         let Some(v) = k.extract(s) else {
             return false;
         };
-        if i > 0 {
-            out.extend_from_slice(sep.as_bytes());
-        }
-        write_value(&v, out);
+        write_value_bin(&v, out);
     }
     true
+}
+
+/// One value's binary form (see [`write_key_bin`]).
+#[inline]
+pub fn write_value_bin(v: &Value, out: &mut Vec<u8>) {
+    let tag4 = |out: &mut Vec<u8>, tag: u8, b: [u8; 4]| {
+        out.extend_from_slice(&[tag, b[0], b[1], b[2], b[3]]);
+    };
+    match v {
+        Value::Ip(IpAddr::V4(a)) => tag4(out, T_IP4, a.octets()),
+        Value::Ip(IpAddr::V6(a)) => {
+            out.push(T_IP6);
+            out.extend_from_slice(&a.octets());
+        }
+        Value::Mac(m) => {
+            out.push(T_MAC);
+            out.extend_from_slice(&m.0);
+        }
+        Value::If(IfRef::Index(n)) => tag4(out, T_IF, n.to_be_bytes()),
+        Value::If(IfRef::Discard(_)) => out.push(T_DISCARD),
+        Value::If(IfRef::Multiple(_)) => out.push(T_MULTIPLE),
+        Value::If(IfRef::Internal) => out.push(T_INTERNAL),
+        Value::Num(n) => tag4(out, T_NUM, n.to_be_bytes()),
+    }
+}
+
+/// Reads one value written by [`write_value_bin`] off the front of `b`; `None` at the end
+/// (or on bytes it did not write).
+fn read_value_bin(b: &mut &[u8]) -> Option<Value> {
+    let (&tag, rest) = b.split_first()?;
+    let (v, rest) = match tag {
+        T_IP4 => {
+            let (a, r) = rest.split_first_chunk::<4>()?;
+            (Value::Ip(IpAddr::from(*a)), r)
+        }
+        T_IP6 => {
+            let (a, r) = rest.split_first_chunk::<16>()?;
+            (Value::Ip(IpAddr::from(*a)), r)
+        }
+        T_MAC => {
+            let (a, r) = rest.split_first_chunk::<6>()?;
+            (Value::Mac(MacAddr(*a)), r)
+        }
+        T_IF => {
+            let (a, r) = rest.split_first_chunk::<4>()?;
+            (Value::If(IfRef::Index(u32::from_be_bytes(*a))), r)
+        }
+        T_DISCARD => (Value::If(IfRef::Discard(0)), rest),
+        T_MULTIPLE => (Value::If(IfRef::Multiple(0)), rest),
+        T_INTERNAL => (Value::If(IfRef::Internal), rest),
+        T_NUM => {
+            let (a, r) = rest.split_first_chunk::<4>()?;
+            (Value::Num(u32::from_be_bytes(*a)), r)
+        }
+        _ => return None,
+    };
+    *b = rest;
+    Some(v)
+}
+
+/// The sFlow-RT text form (`sep`-joined) of a key written by [`write_key_bin`].
+pub fn key_bin_text(mut bin: &[u8], sep: &str) -> String {
+    let mut out = Vec::with_capacity(bin.len() * 2);
+    let mut first = true;
+    while let Some(v) = read_value_bin(&mut bin) {
+        if !first {
+            out.extend_from_slice(sep.as_bytes());
+        }
+        first = false;
+        write_value(&v, &mut out);
+    }
+    // Always valid: ASCII digits and `Display` output joined by a `&str`.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `Display` for [`Value`] without the formatting machinery for the common kinds (the
@@ -358,6 +445,64 @@ mod tests {
             write_value(&v, &mut out);
             assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
         }
+    }
+
+    #[test]
+    fn binary_keys_round_trip_to_text() {
+        let all: Vec<Key> = NAMES.iter().map(|(_, k)| *k).collect();
+        let mut s = tcp_sample();
+        s.vlan = Some(7);
+        s.icmp_type = Some(3);
+        s.icmp_code = Some(1);
+        let defined: Vec<Key> = all
+            .iter()
+            .copied()
+            .filter(|k| k.extract(&s).is_some())
+            .collect();
+        assert!(defined.len() >= 15, "{defined:?}");
+        let mut bin = Vec::new();
+        assert!(write_key_bin(&defined, &s, &mut bin));
+        let text: Vec<String> = defined
+            .iter()
+            .map(|k| k.extract(&s).unwrap().to_string())
+            .collect();
+        assert_eq!(key_bin_text(&bin, "|"), text.join("|"));
+        // IPv6 and the interface words
+        let mut s6 = s.clone();
+        s6.ip_src = Some("2001:db8::1".parse().unwrap());
+        s6.output = Some(IfRef::Multiple(3));
+        s6.input = Some(IfRef::Internal);
+        let keys = [Key::Ip6Source, Key::OutputIfIndex, Key::InputIfIndex];
+        let mut bin = Vec::new();
+        assert!(write_key_bin(&keys, &s6, &mut bin));
+        assert_eq!(key_bin_text(&bin, ","), "2001:db8::1,multiple,internal");
+    }
+
+    #[test]
+    fn binary_keys_equal_exactly_when_text_keys_do() {
+        // discard reasons and multiple counts are not part of the text: nor of the key
+        let keys = [Key::OutputIfIndex, Key::TcpDestinationPort];
+        let bin = |out: IfRef, port: u16| {
+            let mut s = tcp_sample();
+            s.output = Some(out);
+            s.dst_port = Some(port);
+            let mut b = Vec::new();
+            assert!(write_key_bin(&keys, &s, &mut b));
+            b
+        };
+        assert_eq!(bin(IfRef::Discard(0), 80), bin(IfRef::Discard(9), 80));
+        assert_eq!(bin(IfRef::Multiple(2), 80), bin(IfRef::Multiple(0), 80));
+        assert_ne!(bin(IfRef::Discard(0), 80), bin(IfRef::Multiple(0), 80));
+        assert_ne!(bin(IfRef::Index(1), 80), bin(IfRef::Index(1), 81));
+        assert_ne!(bin(IfRef::Index(1), 80), bin(IfRef::Internal, 80));
+        // an IPv4 agent and its v4-mapped IPv6 form are different agents, as in text
+        let a4 = Value::Ip("10.0.0.1".parse().unwrap());
+        let a6 = Value::Ip("::ffff:10.0.0.1".parse().unwrap());
+        let (mut b4, mut b6) = (Vec::new(), Vec::new());
+        write_value_bin(&a4, &mut b4);
+        write_value_bin(&a6, &mut b6);
+        assert_ne!(b4, b6);
+        assert_ne!(a4.to_string(), a6.to_string());
     }
 
     #[test]

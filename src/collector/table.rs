@@ -20,8 +20,13 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::flow_def::{FlowDef, ValueKind};
-use super::keys::write_flow_key_bytes;
+use super::keys::{key_bin_text, write_key_bin, write_value_bin, Value};
 use super::sample::PacketSample;
+
+/// The collector's hash maps: foldhash with a per-process random seed (std's SipHash cost
+/// more than the rest of the table). Keys come from sampled traffic, which cannot observe
+/// the seed, so colliding keys cannot be chosen in advance.
+pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Flows whose smoothed value falls below this (units/s) are dropped.
 pub const EVICT_FLOOR: f64 = 0.01;
@@ -38,6 +43,10 @@ pub struct FlowState {
 impl FlowState {
     /// The rate at `now`.
     pub fn value_at(&self, now: u64, t: f64) -> f64 {
+        if now <= self.last {
+            // Δt = 0: e^0 = 1 exactly, so skipping exp() changes nothing.
+            return self.value;
+        }
         let dt = now.saturating_sub(self.last) as f64 / 1000.0;
         self.value * (-dt / t).exp()
     }
@@ -55,6 +64,15 @@ impl FlowState {
 /// A data source: agent + ifIndex.
 pub type DataSource = (IpAddr, u32);
 
+/// One live flow. Its map key is the binary data source (agent, ifIndex) followed by the
+/// binary flow key ([`write_key_bin`]), which starts at `at`.
+#[derive(Debug, Clone, Copy)]
+struct Flow {
+    ds: DataSource,
+    state: FlowState,
+    at: usize,
+}
+
 /// The live flows of one definition.
 #[derive(Debug)]
 pub struct FlowTable {
@@ -62,12 +80,15 @@ pub struct FlowTable {
     pub def: FlowDef,
     /// Its key names.
     pub names: Vec<String>,
-    flows: HashMap<DataSource, HashMap<String, FlowState>>,
-    count: usize,
+    /// Binary data source + flow key → flow: one lookup per sample, and no text until a
+    /// query or an event asks for it.
+    flows: FastMap<Box<[u8]>, Flow>,
     /// Flows evicted to stay under `maxFlows` (not counting ones that decayed away).
     pub evicted: u64,
-    /// The key of the sample being handled, as UTF-8 text (validated once per sample).
+    /// The map key of the sample being handled.
     scratch: Vec<u8>,
+    /// Where the flow key starts in `scratch`.
+    at: usize,
 }
 
 /// What one sample did to a table (the key is [`FlowTable::last_key`]).
@@ -85,21 +106,21 @@ impl FlowTable {
         FlowTable {
             names: def.key_names(),
             def,
-            flows: HashMap::new(),
-            count: 0,
+            flows: FastMap::default(),
             evicted: 0,
             scratch: Vec::new(),
+            at: 0,
         }
     }
 
     /// Flows tracked now.
     pub fn len(&self) -> usize {
-        self.count
+        self.flows.len()
     }
 
     /// True when no flow is tracked.
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.flows.is_empty()
     }
 
     /// Adds a sample; returns the updated flow, or `None` when the filter rejects the sample
@@ -110,52 +131,58 @@ impl FlowTable {
                 return None;
             }
         }
+        let ds = (s.agent, s.source_id);
         self.scratch.clear();
-        if !write_flow_key_bytes(&self.def.keys, s, &self.def.fs, &mut self.scratch) {
+        write_value_bin(&Value::Ip(ds.0), &mut self.scratch);
+        self.scratch.extend_from_slice(&ds.1.to_be_bytes());
+        self.at = self.scratch.len();
+        if !write_key_bin(&self.def.keys, s, &mut self.scratch) {
             return None;
         }
-        // Always valid: the key text is built from ASCII and `Display` output.
-        let key = std::str::from_utf8(&self.scratch).ok()?;
         let x = match self.def.value {
             ValueKind::Bytes => f64::from(s.frame_length) * s.scale(),
             ValueKind::Frames => s.scale(),
         };
         let t = self.def.t;
-        let ds = (s.agent, s.source_id);
-        // Hot path: an existing flow costs one lookup per map.
-        if let Some(st) = self.flows.get_mut(&ds).and_then(|m| m.get_mut(key)) {
+        // Hot path: an existing flow costs one lookup.
+        if let Some(f) = self.flows.get_mut(self.scratch.as_slice()) {
+            let st = &mut f.state;
             st.value = st.value_at(now, t) + x / t;
             st.last = st.last.max(now);
             return Some(Update { ds, state: *st });
         }
-        let key = key.to_string();
-        if self.count >= self.def.max_flows {
+        if self.flows.len() >= self.def.max_flows {
             self.make_room(now);
         }
-        self.count += 1;
         let state = FlowState {
             value: x / t,
             last: now,
         };
-        self.flows.entry(ds).or_default().insert(key, state);
+        let flow = Flow {
+            ds,
+            state,
+            at: self.at,
+        };
+        self.flows.insert(self.scratch.as_slice().into(), flow);
         Some(Update { ds, state })
     }
 
-    /// The flow key of the last successful [`FlowTable::handle_sample`].
-    pub fn last_key(&self) -> &str {
-        std::str::from_utf8(&self.scratch).unwrap_or_default()
+    /// The binary flow key of the last successful [`FlowTable::handle_sample`] (its text
+    /// is [`FlowTable::key_text`]).
+    pub fn last_key(&self) -> &[u8] {
+        self.scratch.get(self.at..).unwrap_or_default()
+    }
+
+    /// sFlow-RT's text form of a binary flow key of this table.
+    pub fn key_text(&self, key: &[u8]) -> String {
+        key_bin_text(key, &self.def.fs)
     }
 
     /// Drops flows that decayed below [`EVICT_FLOOR`].
     pub fn expire(&mut self, now: u64) {
         let t = self.def.t;
-        let mut count = 0;
-        self.flows.retain(|_, m| {
-            m.retain(|_, st| st.value_at(now, t) >= EVICT_FLOOR);
-            count += m.len();
-            !m.is_empty()
-        });
-        self.count = count;
+        self.flows
+            .retain(|_, f| f.state.value_at(now, t) >= EVICT_FLOOR);
     }
 
     /// At the cap: expire, then if still above 90 % drop the smallest flows down to 90 %,
@@ -163,36 +190,31 @@ impl FlowTable {
     fn make_room(&mut self, now: u64) {
         self.expire(now);
         let target = self.def.max_flows - self.def.max_flows / 10 - 1;
-        if self.count <= target {
+        let count = self.flows.len();
+        if count <= target {
             return;
         }
         let t = self.def.t;
         let mut values: Vec<f64> = self
             .flows
             .values()
-            .flat_map(|m| m.values().map(|st| st.value_at(now, t)))
+            .map(|f| f.state.value_at(now, t))
             .collect();
-        let drop = self.count - target;
+        let drop = count - target;
         values.sort_unstable_by(f64::total_cmp);
         let Some(&cut) = values.get(drop.saturating_sub(1)) else {
             return;
         };
         let mut left = drop;
-        let mut count = 0;
-        self.flows.retain(|_, m| {
-            m.retain(|_, st| {
-                if left > 0 && st.value_at(now, t) <= cut {
-                    left -= 1;
-                    false
-                } else {
-                    true
-                }
-            });
-            count += m.len();
-            !m.is_empty()
+        self.flows.retain(|_, f| {
+            if left > 0 && f.state.value_at(now, t) <= cut {
+                left -= 1;
+                false
+            } else {
+                true
+            }
         });
-        self.evicted += (self.count - count) as u64;
-        self.count = count;
+        self.evicted += (count - self.flows.len()) as u64;
     }
 
     /// Every live flow of the data sources `sel` accepts, with its value at `now`.
@@ -200,14 +222,14 @@ impl FlowTable {
         &'a self,
         now: u64,
         sel: &'a dyn Fn(IpAddr) -> bool,
-    ) -> impl Iterator<Item = (DataSource, &'a str, f64, u64)> + 'a {
+    ) -> impl Iterator<Item = (DataSource, &'a [u8], f64, u64)> + 'a {
         let t = self.def.t;
         self.flows
             .iter()
-            .filter(move |(ds, _)| sel(ds.0))
-            .flat_map(move |(ds, m)| {
-                m.iter()
-                    .map(move |(k, st)| (*ds, k.as_str(), st.value_at(now, t), st.last))
+            .filter(move |(_, f)| sel(f.ds.0))
+            .map(move |(k, f)| {
+                let key = k.get(f.at..).unwrap_or_default();
+                (f.ds, key, f.state.value_at(now, t), f.state.last)
             })
             .filter(|(_, _, v, _)| *v >= EVICT_FLOOR)
     }
@@ -221,13 +243,13 @@ impl FlowTable {
         max_flows: usize,
         min_value: f64,
     ) -> Vec<ActiveFlow> {
-        let mut best: HashMap<&str, ActiveFlow> = HashMap::new();
+        let mut best: HashMap<&[u8], ActiveFlow> = HashMap::new();
         for (ds, key, value, _) in self.live(now, sel) {
             if value < min_value {
                 continue;
             }
             let e = best.entry(key).or_insert_with(|| ActiveFlow {
-                key: key.to_string(),
+                key: self.key_text(key),
                 value,
                 agent: ds.0,
                 data_source: ds.1.to_string(),
@@ -252,7 +274,7 @@ impl FlowTable {
     pub fn metric(&self, now: u64, sel: &dyn Fn(IpAddr) -> bool) -> MetricEntry {
         // per data source: (max value, latest update)
         let mut per_ds: HashMap<DataSource, (f64, u64)> = HashMap::new();
-        let mut keys: HashMap<&str, (f64, u64)> = HashMap::new();
+        let mut keys: HashMap<&[u8], (f64, u64)> = HashMap::new();
         for (ds, key, value, last) in self.live(now, sel) {
             let e = per_ds.entry(ds).or_insert((0.0, 0));
             e.0 = e.0.max(value);
@@ -282,7 +304,7 @@ impl FlowTable {
         let mut top: Vec<TopKey> = keys
             .into_iter()
             .map(|(k, (value, last))| TopKey {
-                key: k.to_string(),
+                key: self.key_text(k),
                 value,
                 last_update: ago(last),
             })

@@ -10,10 +10,8 @@
 //! and the data source stays fired while any of its flows is over it. With `byFlow` there
 //! is one entry per flow key, so every new flow over the value fires once.
 
-use std::collections::HashMap;
-
 use super::flow_def::ThresholdDefConfig;
-use super::table::{DataSource, FlowState};
+use super::table::{DataSource, FastMap, FlowState};
 
 /// Fired entries kept at most per threshold; more flows over the value are counted in
 /// [`Threshold::suppressed`] rather than raising events that could never re-arm cleanly.
@@ -26,8 +24,8 @@ pub struct Threshold {
     pub name: String,
     /// The definition.
     pub cfg: ThresholdDefConfig,
-    /// data source → flow key ("" without byFlow) → epoch ms when it falls below.
-    fired: HashMap<DataSource, HashMap<String, u64>>,
+    /// data source → binary flow key (empty without byFlow) → epoch ms when it falls below.
+    fired: FastMap<DataSource, FastMap<Box<[u8]>, u64>>,
     count: usize,
     /// Crossings not raised because [`MAX_FIRED`] entries were already fired.
     pub suppressed: u64,
@@ -39,7 +37,7 @@ impl Threshold {
         Threshold {
             name: name.to_string(),
             cfg,
-            fired: HashMap::new(),
+            fired: FastMap::default(),
             count: 0,
             suppressed: 0,
         }
@@ -50,14 +48,15 @@ impl Threshold {
         self.count
     }
 
-    /// A flow of the threshold's metric was updated. Returns true when this raises an event.
-    pub fn handle_update(&mut self, ds: DataSource, key: &str, st: FlowState, t: f64) -> bool {
+    /// A flow of the threshold's metric was updated (`key`: its binary flow key, see
+    /// [`super::keys::write_key_bin`]). Returns true when this raises an event.
+    pub fn handle_update(&mut self, ds: DataSource, key: &[u8], st: FlowState, t: f64) -> bool {
         let thr = self.cfg.value;
         if st.value < thr {
             return false;
         }
         let below = st.below_at(thr, t);
-        let slot = if self.cfg.by_flow { key } else { "" };
+        let slot: &[u8] = if self.cfg.by_flow { key } else { &[] };
         if let Some(until) = self.fired.get_mut(&ds).and_then(|m| m.get_mut(slot)) {
             *until = (*until).max(below);
             return false;
@@ -66,10 +65,7 @@ impl Threshold {
             self.suppressed += 1;
             return false;
         }
-        self.fired
-            .entry(ds)
-            .or_default()
-            .insert(slot.to_string(), below);
+        self.fired.entry(ds).or_default().insert(slot.into(), below);
         self.count += 1;
         true
     }
@@ -109,16 +105,16 @@ mod tests {
     fn fires_once_and_rearms_after_hysteresis() {
         let mut th = thr(false);
         let st = |value, last| FlowState { value, last };
-        assert!(!th.handle_update(DS, "a", st(999.0, 0), 2.0));
-        assert!(th.handle_update(DS, "a", st(2000.0, 0), 2.0));
+        assert!(!th.handle_update(DS, b"a", st(999.0, 0), 2.0));
+        assert!(th.handle_update(DS, b"a", st(2000.0, 0), 2.0));
         // another flow of the same data source: no second event without byFlow
-        assert!(!th.handle_update(DS, "b", st(5000.0, 0), 2.0));
+        assert!(!th.handle_update(DS, b"b", st(5000.0, 0), 2.0));
         // b falls below 1000 at 2·ln(5) s = 3219 ms; re-arm 1 s later
         th.expire(4000);
         assert_eq!(th.fired(), 1);
         th.expire(4220);
         assert_eq!(th.fired(), 0);
-        assert!(th.handle_update(DS, "a", st(2000.0, 5000), 2.0));
+        assert!(th.handle_update(DS, b"a", st(2000.0, 5000), 2.0));
     }
 
     #[test]
@@ -128,10 +124,10 @@ mod tests {
             value: 2000.0,
             last: 0,
         };
-        assert!(th.handle_update(DS, "a", st, 2.0));
-        assert!(th.handle_update(DS, "b", st, 2.0));
-        assert!(!th.handle_update(DS, "a", st, 2.0));
-        assert!(th.handle_update((DS.0, 4), "a", st, 2.0));
+        assert!(th.handle_update(DS, b"a", st, 2.0));
+        assert!(th.handle_update(DS, b"b", st, 2.0));
+        assert!(!th.handle_update(DS, b"a", st, 2.0));
+        assert!(th.handle_update((DS.0, 4), b"a", st, 2.0));
         assert_eq!(th.fired(), 3);
     }
 }

@@ -8,8 +8,8 @@ use std::fmt;
 use std::net::IpAddr;
 
 use etherparse::{
-    err::Layer, ip_number, EtherType, LaxLinkExtSlice, LaxNetSlice, LaxSlicedPacket, LinkSlice,
-    TransportSlice,
+    err::Layer, ip_number, EtherType, Ethernet2Slice, Ipv4HeaderSlice, LaxIpv4Slice,
+    LaxLinkExtSlice, LaxNetSlice, LaxSlicedPacket, LinkSlice, TcpSlice, TransportSlice, UdpSlice,
 };
 
 use crate::types::MacAddr;
@@ -162,6 +162,16 @@ impl DecodedHeader {
     /// Decode `bytes` as a header of the given protocol, as far as it goes. Protocols other
     /// than Ethernet, IPv4 and IPv6 give an empty value.
     pub fn parse(protocol: HeaderProtocol, bytes: &[u8]) -> DecodedHeader {
+        if protocol == HeaderProtocol::Ethernet {
+            if let Some(out) = Self::ethernet_ipv4_l4(bytes) {
+                return out;
+            }
+        }
+        Self::parse_sliced(protocol, bytes)
+    }
+
+    /// [`DecodedHeader::parse`] by slicing the whole packet with `LaxSlicedPacket`.
+    fn parse_sliced(protocol: HeaderProtocol, bytes: &[u8]) -> DecodedHeader {
         let mut out = DecodedHeader::default();
         let sliced = match protocol {
             HeaderProtocol::Ethernet => match LaxSlicedPacket::from_ethernet(bytes) {
@@ -184,11 +194,79 @@ impl DecodedHeader {
         out
     }
 
+    /// The common case, untagged Ethernet + IPv4 + whole TCP or UDP header, with
+    /// etherparse's per-layer slices: the same slicing `LaxSlicedPacket` does (lax IPv4
+    /// lengths included) without building and copying its large all-layers value, which
+    /// was most of the cost of a sample. `None` for anything else (VLAN tags, IPv6,
+    /// fragments, ICMP, a cut header, ...): [`DecodedHeader::parse`] then slices the
+    /// whole packet, so both paths give the same fields (`fast_path_matches_full_slicing`).
+    fn ethernet_ipv4_l4(bytes: &[u8]) -> Option<DecodedHeader> {
+        let eth = Ethernet2Slice::from_slice_without_fcs(bytes).ok()?;
+        if eth.ether_type() != EtherType::IPV4 {
+            return None;
+        }
+        let (ip, auth_err) = LaxIpv4Slice::from_slice(eth.payload().payload).ok()?;
+        let payload = ip.payload();
+        if auth_err.is_some() || payload.fragmented {
+            return None;
+        }
+        let mut out = DecodedHeader::default();
+        out.fill_ethernet(&eth);
+        out.fill_ipv4(&ip.header());
+        match payload.ip_number {
+            ip_number::TCP => out.fill_tcp(&TcpSlice::from_slice(payload.payload).ok()?),
+            ip_number::UDP => out.fill_udp(&UdpSlice::from_slice_lax(payload.payload).ok()?),
+            _ => return None,
+        }
+        Some(out)
+    }
+
+    fn fill_ethernet(&mut self, eth: &Ethernet2Slice<'_>) {
+        self.src_mac = Some(MacAddr(eth.source()));
+        self.dst_mac = Some(MacAddr(eth.destination()));
+        self.ethertype = Some(eth.ether_type().0);
+    }
+
+    fn fill_ipv4(&mut self, h: &Ipv4HeaderSlice<'_>) {
+        self.ethertype.get_or_insert(EtherType::IPV4.0);
+        self.ip_src = Some(IpAddr::V4(h.source_addr()));
+        self.ip_dst = Some(IpAddr::V4(h.destination_addr()));
+        self.ip_protocol = Some(h.protocol().0);
+        self.ip_tos = Some((h.dcp().value() << 2) | h.ecn().value());
+        self.ttl = Some(h.ttl());
+        self.ip_len = Some(h.total_len());
+        self.ip_fragment = h.fragments_offset().value() != 0;
+    }
+
+    fn fill_tcp(&mut self, t: &TcpSlice<'_>) {
+        self.src_port = Some(t.source_port());
+        self.dst_port = Some(t.destination_port());
+        let flags = [
+            t.fin(),
+            t.syn(),
+            t.rst(),
+            t.psh(),
+            t.ack(),
+            t.urg(),
+            t.ece(),
+            t.cwr(),
+        ];
+        self.tcp_flags = Some(
+            flags
+                .iter()
+                .enumerate()
+                .fold(0u8, |acc, (bit, &set)| acc | (u8::from(set) << bit)),
+        );
+    }
+
+    fn fill_udp(&mut self, u: &UdpSlice<'_>) {
+        self.src_port = Some(u.source_port());
+        self.dst_port = Some(u.destination_port());
+    }
+
     fn fill(&mut self, p: &LaxSlicedPacket<'_>) {
         if let Some(LinkSlice::Ethernet2(eth)) = &p.link {
-            self.src_mac = Some(MacAddr(eth.source()));
-            self.dst_mac = Some(MacAddr(eth.destination()));
-            self.ethertype = Some(eth.ether_type().0);
+            self.fill_ethernet(eth);
         }
         let mut tags = p.link_exts.iter().filter_map(|e| match e {
             LaxLinkExtSlice::Vlan(v) => Some(v),
@@ -204,17 +282,7 @@ impl DecodedHeader {
             }
         }
         match &p.net {
-            Some(LaxNetSlice::Ipv4(v4)) => {
-                let h = v4.header();
-                self.ethertype.get_or_insert(EtherType::IPV4.0);
-                self.ip_src = Some(IpAddr::V4(h.source_addr()));
-                self.ip_dst = Some(IpAddr::V4(h.destination_addr()));
-                self.ip_protocol = Some(h.protocol().0);
-                self.ip_tos = Some((h.dcp().value() << 2) | h.ecn().value());
-                self.ttl = Some(h.ttl());
-                self.ip_len = Some(h.total_len());
-                self.ip_fragment = h.fragments_offset().value() != 0;
-            }
+            Some(LaxNetSlice::Ipv4(v4)) => self.fill_ipv4(&v4.header()),
             Some(LaxNetSlice::Ipv6(v6)) => {
                 let h = v6.header();
                 self.ethertype.get_or_insert(EtherType::IPV6.0);
@@ -230,30 +298,8 @@ impl DecodedHeader {
             Some(LaxNetSlice::Arp(_)) | None => {}
         }
         match &p.transport {
-            Some(TransportSlice::Tcp(t)) => {
-                self.src_port = Some(t.source_port());
-                self.dst_port = Some(t.destination_port());
-                let flags = [
-                    t.fin(),
-                    t.syn(),
-                    t.rst(),
-                    t.psh(),
-                    t.ack(),
-                    t.urg(),
-                    t.ece(),
-                    t.cwr(),
-                ];
-                self.tcp_flags = Some(
-                    flags
-                        .iter()
-                        .enumerate()
-                        .fold(0u8, |acc, (bit, &set)| acc | (u8::from(set) << bit)),
-                );
-            }
-            Some(TransportSlice::Udp(u)) => {
-                self.src_port = Some(u.source_port());
-                self.dst_port = Some(u.destination_port());
-            }
+            Some(TransportSlice::Tcp(t)) => self.fill_tcp(t),
+            Some(TransportSlice::Udp(u)) => self.fill_udp(u),
             Some(TransportSlice::Icmpv4(i)) => {
                 self.icmp_type = Some(i.type_u8());
                 self.icmp_code = Some(i.code_u8());
@@ -388,3 +434,7 @@ impl fmt::Display for DecodedHeader {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "header_tests.rs"]
+mod tests;
