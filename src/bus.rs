@@ -14,6 +14,12 @@
 //! bounded delay that never depends on a module: see `switch::driver`. Under a cbench-style flood this lets TCP slow the
 //! sender instead of spending the CPU on reading packets only to drop them.)
 //!
+//! # Per-switch modules
+//! A module that returns an instance from [`Module::per_switch`] gets no task and no
+//! queue here: [`Bus::per_switch_modules`] hands each switch task its own instances, which
+//! it runs inline (see [`crate::module`]). Publishing skips them; they keep their index
+//! (their position in the module list), which is the origin of their batches.
+//!
 //! # Failure
 //! A module that panics is a bug in an invariant (Faucet's `kill_on_exception`): the panic
 //! is logged and the whole controller shuts down rather than run on with a module silently
@@ -47,6 +53,25 @@ struct Queue {
     tx: mpsc::UnboundedSender<Delivery>,
     packet_ins: Arc<AtomicUsize>,
     dropped: AtomicU64,
+    /// Runs inside each switch task ([`Module::per_switch`]): nothing is queued here.
+    local: bool,
+}
+
+/// A per-switch module: the prototype its switch instances are made from.
+struct PerSwitch {
+    index: usize,
+    switches: Option<std::collections::HashSet<DatapathId>>,
+    /// `Box<dyn Module>` is `Send` but not `Sync`; locked only at switch-up.
+    proto: std::sync::Mutex<Box<dyn Module>>,
+}
+
+impl std::fmt::Debug for PerSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PerSwitch")
+            .field("index", &self.index)
+            .field("switches", &self.switches)
+            .finish()
+    }
 }
 
 /// An event in a module's queue, with the per-switch counter to release when taken.
@@ -66,6 +91,7 @@ const TOTAL_CAP_FACTOR: usize = 64;
 #[derive(Debug)]
 pub struct Bus {
     queues: Vec<Queue>,
+    per_switch: Vec<PerSwitch>,
     cap: usize,
 }
 
@@ -81,17 +107,28 @@ impl Bus {
     ) -> Arc<Bus> {
         let mut queues = Vec::new();
         let mut tasks = Vec::new();
+        let mut per_switch = Vec::new();
         for (index, spec) in specs.into_iter().enumerate() {
             let (tx, rx) = mpsc::unbounded_channel();
             let packet_ins = Arc::new(AtomicUsize::new(0));
+            let local = spec.module.per_switch().is_some();
             queues.push(Queue {
                 name: spec.module.name(),
-                switches: spec.switches,
+                switches: spec.switches.clone(),
                 packet_ins_wanted: spec.module.wants_packet_ins(),
                 tx: tx.clone(),
                 packet_ins: packet_ins.clone(),
                 dropped: AtomicU64::new(0),
+                local,
             });
+            if local {
+                per_switch.push(PerSwitch {
+                    index,
+                    switches: spec.switches,
+                    proto: std::sync::Mutex::new(spec.module),
+                });
+                continue;
+            }
             tasks.push(ModuleTask {
                 index,
                 module: spec.module,
@@ -103,7 +140,11 @@ impl Bus {
                 timer_seq: 0,
             });
         }
-        let bus = Arc::new(Bus { queues, cap });
+        let bus = Arc::new(Bus {
+            queues,
+            per_switch,
+            cap,
+        });
         for task in tasks {
             let span = info_span!("module", module = task.module.name());
             tracker.spawn(task.run(bus.clone(), shutdown.clone()).instrument(span));
@@ -114,6 +155,21 @@ impl Bus {
     /// Names of the running modules, in order.
     pub fn module_names(&self) -> Vec<&'static str> {
         self.queues.iter().map(|q| q.name).collect()
+    }
+
+    /// Fresh instances of the per-switch modules that run on `dpid`, with their indexes.
+    pub fn per_switch_modules(&self, dpid: DatapathId) -> Vec<(usize, Box<dyn Module>)> {
+        self.per_switch
+            .iter()
+            .filter(|p| p.switches.as_ref().is_none_or(|s| s.contains(&dpid)))
+            .filter_map(|p| {
+                let proto = p
+                    .proto
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                proto.per_switch().map(|m| (p.index, m))
+            })
+            .collect()
     }
 
     /// PACKET_INs dropped so far for module `index` because its queue was full.
@@ -136,6 +192,9 @@ impl Bus {
     }
 
     fn runs_on(q: &Queue, dpid: Option<DatapathId>) -> bool {
+        if q.local {
+            return false;
+        }
         match (dpid, &q.switches) {
             (Some(d), Some(set)) => set.contains(&d),
             _ => true,
@@ -193,7 +252,7 @@ impl Bus {
     /// Send a command to the module called `target` (`"tap"`, `"patch"`): how modules and
     /// the REST API drive each other. False if no such module runs.
     pub fn control(&self, target: &str, control: Control) -> bool {
-        match self.queues.iter().find(|q| q.name == target) {
+        match self.queues.iter().find(|q| q.name == target && !q.local) {
             Some(q) => {
                 self.enqueue(q, &Arc::new(Event::Control(Arc::new(control))), None);
                 true
@@ -204,7 +263,7 @@ impl Bus {
 
     /// Send `ev` to module `index` only (batch results).
     pub fn deliver(&self, index: usize, ev: Event) {
-        if let Some(q) = self.queues.get(index) {
+        if let Some(q) = self.queues.get(index).filter(|q| !q.local) {
             self.enqueue(q, &Arc::new(ev), None);
         }
     }
@@ -591,6 +650,82 @@ mod tests {
         .unwrap();
         // The deaf module saw only the switch going down; the other one the packet-in.
         assert_eq!(got, (Ok("switch_down"), true, Ok("packet_in")));
+        shutdown.cancel();
+        tracker.close();
+        tracker.wait().await;
+    }
+
+    /// Per switch: each instance counts its own packet-ins.
+    struct Counter {
+        n: usize,
+        seen: std_mpsc::Sender<usize>,
+    }
+
+    impl Module for Counter {
+        fn name(&self) -> &'static str {
+            "counter"
+        }
+        fn handle(&mut self, _now: Instant, ev: &Event, _out: &mut Outbox) {
+            if let Event::PacketIn(_) = ev {
+                self.n += 1;
+                let _ = self.seen.send(self.n);
+            }
+        }
+        fn per_switch(&self) -> Option<Box<dyn Module>> {
+            Some(Box::new(Counter {
+                n: 0,
+                seen: self.seen.clone(),
+            }))
+        }
+    }
+
+    #[tokio::test]
+    async fn per_switch_modules_are_not_queued_and_get_fresh_instances() {
+        let (seen_tx, seen) = std_mpsc::channel();
+        let spec = ModuleSpec {
+            module: Box::new(Counter {
+                n: 0,
+                seen: seen_tx,
+            }),
+            switches: Some([DatapathId(2), DatapathId(3)].into_iter().collect()),
+        };
+        let tracker = TaskTracker::new();
+        let shutdown = CancellationToken::new();
+        let bus = Bus::start(
+            vec![spec],
+            Switches::default(),
+            8,
+            &tracker,
+            shutdown.clone(),
+        );
+        // No task, no queue: publishing reaches nobody and drops nothing.
+        let budget = bus.budget();
+        assert!(!bus.wants_packet_in(DatapathId(2), &budget));
+        bus.publish_from(pkt(2), &budget);
+        assert!(seen.recv_timeout(Duration::from_millis(200)).is_err());
+        assert_eq!(bus.dropped_packet_ins(0), 0);
+        assert!(!bus.control(
+            "counter",
+            Control::Activate {
+                name: "x".into(),
+                duration: None,
+                by: "test".into(),
+            }
+        ));
+        assert_eq!(bus.module_names(), vec!["counter"]);
+        // One fresh instance per switch it runs on, under its index.
+        assert!(bus.per_switch_modules(DatapathId(1)).is_empty());
+        let mut a = bus.per_switch_modules(DatapathId(2));
+        let mut b = bus.per_switch_modules(DatapathId(3));
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].0, 0);
+        let now = Instant::now();
+        let mut out = Outbox::new();
+        a[0].1.handle(now, &pkt(2), &mut out);
+        a[0].1.handle(now, &pkt(2), &mut out);
+        b[0].1.handle(now, &pkt(3), &mut out);
+        let counts: Vec<usize> = seen.try_iter().collect();
+        assert_eq!(counts, vec![1, 2, 1]);
         shutdown.cancel();
         tracker.close();
         tracker.wait().await;

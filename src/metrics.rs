@@ -152,19 +152,31 @@ pub fn record_in(frame: &[u8]) {
 /// Count the messages in `buf` (one or more whole messages) sent to a switch (hook: the
 /// switch driver's flush).
 pub fn record_out(buf: &[u8]) {
+    // A write under load is a run of one type (FLOW_MODs answering PACKET_INs): one
+    // counter look-up (a lock shared by every switch task) per run, not per message.
+    let mut run: Option<(MessageLabels, u64)> = None;
+    let flush = |run: Option<(MessageLabels, u64)>| {
+        if let Some((l, n)) = run {
+            get().messages_out.get_or_create(&l).inc_by(n);
+        }
+    };
     let mut rest = buf;
     while let Some(len) = rest
         .get(2..4)
         .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
     {
         if let Some(l) = labels(rest) {
-            get().messages_out.get_or_create(&l).inc();
+            match run.as_mut() {
+                Some((r, n)) if *r == l => *n += 1,
+                _ => flush(run.replace((l, 1))),
+            }
         }
         if len < 8 {
             break;
         }
         rest = rest.get(len..).unwrap_or(&[]);
     }
+    flush(run);
 }
 
 #[cfg(test)]

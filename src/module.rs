@@ -9,6 +9,27 @@
 //! PACKET_INs beyond `controller.module_queue_len` are dropped and counted; lifecycle
 //! events (switch up/down, port status, errors, batch results, timers) are never dropped.
 //!
+//! # Per-switch modules (the fast path)
+//! A module whose state is per switch (l2_learning: one MAC table per datapath, nothing
+//! shared between switches) says so by returning a fresh instance from
+//! [`Module::per_switch`]. The runtime then runs no task for it: each switch task builds
+//! its own instance when the switch's handshake finishes (on the switches the module runs
+//! on) and feeds it that switch's events inline, in the same order a queued module sees
+//! them: `SwitchUp`, then `PacketIn`, `PortStatus`, `FlowRemoved`, `SwitchError`, its own
+//! `BatchResult`s, and `SwitchDown`. Its outbox goes straight to that session, with no
+//! channel hop and no cross-thread wake-up, so a PACKET_IN is answered in the read burst
+//! that brought it. The instance is the same state machine, only scoped to one switch.
+//! What a per-switch instance gets and may do:
+//! - Only its switch's events: no `Timer`, `Control` or `Trigger` events; timers and
+//!   controls it asks for are logged and ignored, as are messages for other switches
+//!   (a confirmed batch for another switch gets `BatchError::NotConnected`).
+//! - No queue, so nothing is dropped: a slow per-switch module slows the reading of its
+//!   own switch only (TCP pushes back on that switch), never other switches or modules.
+//! - A panic shuts the controller down, as for queued modules.
+//!
+//! Modules that need a global view (topology, tap, trigger, patch) return `None` and keep
+//! their task and bounded queue.
+//!
 //! Writing a module: one file in `src/modules/`, with its config struct (serde,
 //! `deny_unknown_fields`, with `enabled` and `switches` keys) and a type implementing
 //! [`Module`]; then register both in [`crate::modules`].
@@ -33,6 +54,13 @@ pub trait Module: Send {
     /// module a packet-in goes to costs a queue entry and a task wake-up.
     fn wants_packet_ins(&self) -> bool {
         true
+    }
+
+    /// A fresh instance for one switch, if the module's state is per switch: the runtime
+    /// then runs it inside each switch's task (see the module docs). `None` (the default):
+    /// one instance in its own task, fed every switch's events through its queue.
+    fn per_switch(&self) -> Option<Box<dyn Module>> {
+        None
     }
 }
 

@@ -327,6 +327,12 @@ impl Module for L2Learning {
         "l2_learning"
     }
 
+    /// MAC tables are per switch and nothing is shared: each switch runs its own instance
+    /// inside its task, answering packet-ins without a hop to another task.
+    fn per_switch(&self) -> Option<Box<dyn Module>> {
+        Some(Box::new(L2Learning::new(self.config.clone())))
+    }
+
     fn handle(&mut self, now: Instant, ev: &Event, out: &mut Outbox) {
         match ev {
             Event::SwitchUp { info, .. } => self.switch_up(info, out),

@@ -247,6 +247,12 @@ impl Module for EventForwarder {
         "rest_events"
     }
 
+    /// It forwards no packet-ins: queuing each one to it would cost a task wake-up per
+    /// packet-in for nothing.
+    fn wants_packet_ins(&self) -> bool {
+        false
+    }
+
     fn handle(&mut self, _now: Instant, ev: &Event, _out: &mut Outbox) {
         let kind = match ev {
             Event::SwitchUp { info, .. } => EventKind::SwitchUp {

@@ -61,7 +61,11 @@ pub async fn run(
         super::taps_adapter::TapsAdapter::new(handle.bus.clone(), table, handle.switches.clone())
     });
     let stats = start_stats(&handle, &rest, &tracker, shutdown.clone());
-    start_watch(&hub, &handle, &tracker, shutdown.clone());
+    // Only the REST API reads what the watch publishes; without it, diffing the topology
+    // (every host) twice a second is work for nobody.
+    if rest.enabled {
+        start_watch(&hub, &handle, &tracker, shutdown.clone());
+    }
     // Patches and triggers as the running config has them: the reloader's after a reload.
     let running: ConfigFn = match &reloader {
         Some(r) => {

@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{error, field, info, info_span, warn, Instrument, Span};
 
 use super::handle::{Admission, Command, SwitchHandle, Switches};
+use super::local::LocalModules;
 use super::session::{Output, Session, SessionConfig};
 use super::ConnectionError;
 use crate::bus::{Budget, Bus};
@@ -95,6 +96,8 @@ where
     let budget = ctx.bus.budget();
     // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
     let mut pipeline: Option<Pipeline> = None;
+    // The per-switch modules' instances, from the handshake on.
+    let mut locals = LocalModules::default();
     // Set after dropping PACKET_INs: reading resumes then (see FLOOD_PAUSE).
     let mut read_paused: Option<TokioInstant> = None;
     // Reused for every write.
@@ -116,6 +119,7 @@ where
             &mut registered,
             &budget,
             &mut pipeline,
+            &mut locals,
         );
         if let Err(e) = flush(&mut session, &mut wr, &mut wbuf).await {
             session.close(ConnectionError::Io(e));
@@ -140,7 +144,8 @@ where
                 for _ in 0..64 {
                     match frame {
                         // A PACKET_IN no module has room for is dropped before decoding.
-                        Some(Ok(msg)) if is_unwanted_packet_in(&msg, &session, &ctx.bus, &budget) => {
+                        Some(Ok(msg)) if !locals.wants_packet_ins()
+                            && is_unwanted_packet_in(&msg, &session, &ctx.bus, &budget) => {
                             crate::metrics::record_in(&msg);
                             session.mark_heard();
                             if let Some(s) = session.switch() {
@@ -160,7 +165,10 @@ where
                         Some(Err(FrameError::Io(e))) => session.close(ConnectionError::Io(e)),
                         None => session.close(ConnectionError::Closed),
                     }
-                    if session.is_closed() {
+                    // Only frames already buffered: one more read here would mostly return
+                    // EAGAIN (a wasted syscall per burst, one of four per packet-in in
+                    // cbench's latency mode); the select reads again after the writes.
+                    if session.is_closed() || !frame_buffered(framed.read_buffer()) {
                         break;
                     }
                     match framed.next().now_or_never() {
@@ -218,6 +226,7 @@ where
         &mut registered,
         &budget,
         &mut pipeline,
+        &mut locals,
     );
     let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr, &mut wbuf)).await;
     // Commands that raced with the close: confirmed batches must still get an answer.
@@ -246,6 +255,7 @@ where
         &mut registered,
         &budget,
         &mut pipeline,
+        &mut locals,
     );
     let reason = session
         .take_close_reason()
@@ -264,14 +274,21 @@ where
                 .switch()
                 .cloned()
                 .unwrap_or(crate::event::SwitchId { dpid, name: None });
-            ctx.bus.publish(Event::SwitchDown {
+            let down = Event::SwitchDown {
                 switch,
                 reason: Arc::new(reason),
-            });
+            };
+            // Their output has nowhere to go now; they only learn the switch is gone.
+            let now = TokioInstant::now().into_std();
+            if !locals.feed(now, &down, None, &mut session, &mut pipeline) {
+                ctx.shutdown.cancel();
+            }
+            ctx.bus.publish(down);
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn publish_outputs(
     session: &mut Session,
     ctx: &SwitchContext,
@@ -280,7 +297,20 @@ fn publish_outputs(
     registered: &mut Option<DatapathId>,
     budget: &Budget,
     pipeline: &mut Option<Pipeline>,
+    locals: &mut LocalModules,
 ) {
+    // Per-switch modules run here, inline; a panic in one stops the controller.
+    let feed = |locals: &mut LocalModules,
+                ev: &Event,
+                only: Option<usize>,
+                session: &mut Session,
+                pipeline: &mut Option<Pipeline>| {
+        let now = TokioInstant::now().into_std();
+        if !locals.feed(now, ev, only, session, pipeline) {
+            *locals = LocalModules::default();
+            ctx.shutdown.cancel();
+        }
+    };
     while let Some(out) = session.poll_output() {
         match out {
             Output::Up(info) => {
@@ -332,10 +362,13 @@ fn publish_outputs(
                     let _ = old.tx.send(Command::Close(ConnectionError::Replaced));
                 }
                 *registered = Some(info.id.dpid);
-                ctx.bus.publish(Event::SwitchUp {
+                *locals = LocalModules::start(&ctx.bus, info.id.dpid);
+                let up = Event::SwitchUp {
                     info,
                     replaced: old.is_some(),
-                });
+                };
+                feed(locals, &up, None, session, pipeline);
+                ctx.bus.publish(up);
             }
             Output::Broadcast(ev) => {
                 if let Event::PortStatus(ps) = &ev {
@@ -347,10 +380,14 @@ fn publish_outputs(
                         ctx.switches.update_info(dpid, conn, Arc::new(info));
                     }
                 }
+                feed(locals, &ev, None, session, pipeline);
                 ctx.bus.publish_from(ev, budget)
             }
             Output::ToModule(RUNTIME_ORIGIN, ev) => {
                 warn!(event = ?ev, "the switch refused the pipeline's own flows");
+            }
+            Output::ToModule(index, ev) if locals.has(index) => {
+                feed(locals, &ev, Some(index), session, pipeline)
             }
             Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
         }
@@ -378,6 +415,15 @@ async fn flush<W: AsyncWrite + Unpin>(
         *buf = BytesMut::new();
     }
     Ok(())
+}
+
+/// Does `buf` hold a whole message (or a header the framer will reject)?
+fn frame_buffered(buf: &[u8]) -> bool {
+    match proto::header::peek_len(buf) {
+        Ok(Some(len)) => buf.len() >= len,
+        Ok(None) => false,
+        Err(_) => true,
+    }
 }
 
 /// OFPT_PACKET_IN has type 10 in both 1.0 and 1.3.

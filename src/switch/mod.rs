@@ -7,6 +7,7 @@
 //!   to and from each version's codec types (the only version-specific code here).
 //! - [`handle`]: the registry of connected switches, by datapath id.
 //! - [`stats`]: flow and port statistics on demand (request, reassembly, timeout).
+//! - [`local`]: the per-switch modules' instances, run inline by the switch's task.
 //! - [`driver`]: the task owning the connection (TCP, or TLS after [`tls`]'s handshake).
 //! - [`tls`]: OpenFlow over TLS (`ssl:` targets): certificates, mutual authentication.
 
@@ -14,6 +15,7 @@ pub mod bundle;
 pub mod driver;
 pub mod handle;
 pub mod handshake;
+pub mod local;
 pub mod of10;
 pub mod of13;
 pub mod session;
