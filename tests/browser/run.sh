@@ -63,7 +63,10 @@ enabled = false            # parallel uplinks: no flooding in the seed topology
 
 [rest]
 listen = "127.0.0.1:$rest_port"
-port_stats_interval_secs = 1   # the page's live rates show within seconds
+# The page's live rates show within seconds. Not 1 or 2: LLDP probes cross each uplink every
+# 2 s, so 1-s windows alternate between traffic and none, and the page (polling every 2 s)
+# can sample only the empty ones for as long as it likes; every 3-s window holds a probe.
+port_stats_interval_secs = 3
 EOF
 "$bin" check-config "$work/tapdemon.toml"
 TAPDEMON_STATE_FILE="$work/state.json" "$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 &

@@ -55,11 +55,9 @@ try {
   }
   await shot("topology.png");
 
-  // Live port rates: the controller polls port-stats every second (run.sh's config) and
-  // LLDP probes cross every uplink, so s1:6's row shows non-zero rates from the API. Each
-  // switch probes every 2 s and a rate covers one 1-s poll, so s1's own probes (tx) and
-  // s3's (rx) can land in alternate windows: each direction must show traffic at some
-  // point, not necessarily both in the same refresh (CI once waited for that in vain).
+  // Live port rates: the controller polls port-stats every 3 s (run.sh's config) and LLDP
+  // probes cross every uplink every 2 s, so s1:6's row shows non-zero rates from the API in
+  // both directions (each checked on its own: they need not show in the same refresh).
   const seen = await page.waitForFunction(() => {
     const tr = document.querySelector('#ports tr[data-port="s1:6"]');
     const w = (window.__rates ??= {});
