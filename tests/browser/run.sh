@@ -8,8 +8,8 @@
 #
 # Needs root, openvswitch-switch, iproute2, ethtool, node + npm, chromium (installed with
 # apt-get when missing unless CI_SKIP_INSTALL=1). seed_topology.sh takes the lab lock
-# (/tmp/tapdemon-lab.lock) while it builds and removes the topology; run this test when no
-# Rust lab test runs (the seed topology uses fixed names), as .ci/run does step by step.
+# (/tmp/tapdemon-lab.lock); this script holds it for the whole run (the seed topology uses
+# the lab tests' fixed names and the one ovs-netdev device), like mininet/demo.sh.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,6 +32,13 @@ fi
 (cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
 cargo build --quiet --bin tapdemon
 bin="$target/debug/tapdemon"
+
+# The lab lock, for the whole run (after the builds, which need no lock). Everything started
+# below gets fd 9 closed, so nothing outlives this script holding it.
+exec 9>/tmp/tapdemon-lab.lock
+echo "waiting for the lab lock (/tmp/tapdemon-lab.lock)"
+flock 9
+export TAPDEMON_LAB_LOCK_HELD=1
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 of_port="$(free_port)"
@@ -69,7 +76,7 @@ listen = "127.0.0.1:$rest_port"
 port_stats_interval_secs = 3
 EOF
 "$bin" check-config "$work/tapdemon.toml"
-TAPDEMON_STATE_FILE="$work/state.json" "$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 &
+TAPDEMON_STATE_FILE="$work/state.json" "$bin" run --config "$work/tapdemon.toml" --listen "127.0.0.1:$of_port" >"$work/tapdemon.log" 2>&1 9>&- &
 pid=$!
 for _ in $(seq 100); do
     curl -fsS "http://127.0.0.1:$rest_port/api/switches" >/dev/null 2>&1 && break
@@ -86,4 +93,4 @@ done
 
 TAPDEMON_URL="http://127.0.0.1:$rest_port" ARTIFACT_DIR="$artifacts" \
     OVS_RUNDIR="$work/ovs" OVS_LOGDIR="$work/ovs" OVS_DBDIR="$work/ovs" OVS_SYSCONFDIR="$work/ovs" \
-    node tests/browser/topology.test.mjs
+    node tests/browser/topology.test.mjs 9>&-
