@@ -292,7 +292,7 @@ if want cbench && [ -f benches/run-cbench.sh ]; then
         echo
         echo "Fake OpenFlow 1.0 switches against each controller on 127.0.0.1, one after the other, in the"
         echo "same run: tapdemon (release build, l2_learning; benches/cbench.toml), ovs-testcontroller (C) and"
-        echo "os-ken 1.4.1's stock simple_switch (Python); \\`null\\` is benches/cbench/null_responder.rs, which"
+        echo "os-ken 1.4.1's stock simple_switch (Python); \`null\` is benches/cbench/null_responder.rs, which"
         echo "answers every PACKET_IN with a canned FLOW_MOD and does nothing else: the harness's ceiling"
         echo "on this machine. Settings: LOOPS=${LOOPS:-3} MS=${MS:-1000}"
         echo "ROUNDS=${ROUNDS:-3} (the controllers take turns, each round; medians over the rounds). Issue 3"
