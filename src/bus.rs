@@ -37,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, error, info_span, warn, Instrument};
 
-use crate::event::{BatchError, BatchResult, Event, SwitchId, Timer};
+use crate::event::{BatchError, BatchResult, Event, PacketIn, SwitchId, Timer};
 use crate::module::{Module, ModuleSpec};
 use crate::modules::control::Control;
 use crate::outbox::Outbox;
@@ -50,6 +50,8 @@ struct Queue {
     switches: Option<std::collections::HashSet<DatapathId>>,
     /// [`Module::wants_packet_ins`]: PACKET_INs are not queued for modules that ignore them.
     packet_ins_wanted: bool,
+    /// [`Module::packet_in_filter`].
+    packet_in_filter: Option<fn(&PacketIn) -> bool>,
     tx: mpsc::UnboundedSender<Delivery>,
     packet_ins: Arc<AtomicUsize>,
     dropped: AtomicU64,
@@ -116,6 +118,7 @@ impl Bus {
                 name: spec.module.name(),
                 switches: spec.switches.clone(),
                 packet_ins_wanted: spec.module.wants_packet_ins(),
+                packet_in_filter: spec.module.packet_in_filter(),
                 tx: tx.clone(),
                 packet_ins: packet_ins.clone(),
                 dropped: AtomicU64::new(0),
@@ -239,14 +242,28 @@ impl Bus {
 
     fn publish_inner(&self, ev: Event, budget: Option<&Budget>) {
         let dpid = ev.dpid();
-        let packet_in = matches!(ev, Event::PacketIn(_));
+        // Most PACKET_INs are for per-switch modules only: no allocation for those.
+        let Some(first) = self.queues.iter().position(|q| Self::takes(q, dpid, &ev)) else {
+            return;
+        };
         let ev = Arc::new(ev);
-        for (i, q) in self.queues.iter().enumerate() {
-            if Self::runs_on(q, dpid) && (q.packet_ins_wanted || !packet_in) {
+        for (i, q) in self.queues.iter().enumerate().skip(first) {
+            if Self::takes(q, dpid, &ev) {
                 let b = budget.and_then(|b| b.per_module.get(i));
                 self.enqueue(q, &ev, b);
             }
         }
+    }
+
+    /// Is `ev` (from `dpid`) queued for module `q`?
+    fn takes(q: &Queue, dpid: Option<DatapathId>, ev: &Event) -> bool {
+        Self::runs_on(q, dpid)
+            && match ev {
+                Event::PacketIn(pi) => {
+                    q.packet_ins_wanted && q.packet_in_filter.is_none_or(|f| f(pi))
+                }
+                _ => true,
+            }
     }
 
     /// Send a command to the module called `target` (`"tap"`, `"patch"`): how modules and

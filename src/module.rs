@@ -39,7 +39,7 @@ use std::time::Instant;
 
 use proto::DatapathId;
 
-use crate::event::Event;
+use crate::event::{Event, PacketIn};
 use crate::outbox::Outbox;
 
 /// A controller application.
@@ -54,6 +54,13 @@ pub trait Module: Send {
     /// module a packet-in goes to costs a queue entry and a task wake-up.
     fn wants_packet_ins(&self) -> bool {
         true
+    }
+
+    /// Of the PACKET_INs it reads, which it is sent: `None` (the default) all of them. A
+    /// module in its own task that needs only a few (topology: LLDP) names them here, so the
+    /// rest cost it no queue entry and no wake-up. Called by switch tasks, so a plain `fn`.
+    fn packet_in_filter(&self) -> Option<fn(&PacketIn) -> bool> {
+        None
     }
 
     /// A fresh instance for one switch, if the module's state is per switch: the runtime

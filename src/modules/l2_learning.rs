@@ -98,7 +98,8 @@ struct Learned {
 #[derive(Debug)]
 struct SwitchState {
     version: Version,
-    macs: HashMap<MacAddr, Learned>,
+    /// Keyed by MACs from the network: a fast hasher, randomly seeded.
+    macs: HashMap<MacAddr, Learned, foldhash::fast::RandomState>,
     /// When a full table was last swept for aged entries: a sweep is O(table), so a
     /// flood of new MACs into a full table must not trigger one per packet.
     last_sweep: Option<Instant>,
@@ -157,7 +158,7 @@ impl L2Learning {
             dpid,
             SwitchState {
                 version: info.version,
-                macs: HashMap::new(),
+                macs: HashMap::default(),
                 last_sweep: None,
             },
         );

@@ -10,6 +10,7 @@
 //!    with their line).
 
 pub mod control;
+pub mod hosts;
 pub mod l2_learning;
 pub mod patch;
 pub mod sflow_rt;
@@ -68,6 +69,9 @@ pub fn build_all_with(
         Ok(m) => {
             let shared = m.shared();
             push(&mut out, &dir, None, Box::new(m));
+            // Its host learning, run in each switch's task.
+            let hosts = hosts::HostsModule::new(shared.clone());
+            push(&mut out, &dir, None, Box::new(hosts));
             Some(shared)
         }
         // Config::parse validated the section, so this is only reachable for a Config

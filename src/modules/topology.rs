@@ -7,8 +7,9 @@
 //!   so no patch, tap or learned flow ever swallows a probe;
 //! - it sends the engine's probes as packet-outs, on a timer it re-arms for the engine's
 //!   next deadline;
-//! - LLDP packet-ins go to the engine's discovery, every other packet-in teaches it where
-//!   its source MAC (and IP) lives.
+//! - LLDP packet-ins go to the engine's discovery (the only packet-ins it is sent); every
+//!   other packet-in teaches the engine where its source lives, through
+//!   [`super::hosts`] in the switch's own task.
 //!
 //! The module receives every switch's events whatever `topology.switches` says: that list
 //! only limits where probes are sent and believed. Other modules and the REST API read the
@@ -24,7 +25,6 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
@@ -36,10 +36,7 @@ use tracing::{debug, warn};
 use crate::event::{Event, PacketIn, PortReason, PortStatus, SwitchInfo};
 use crate::module::Module;
 use crate::outbox::{Msg, Outbox};
-use crate::topology::{
-    HostIgnored, HostSource, PortRef, PortUpdate, SwitchPort, Topology, TopologyConfig,
-    TopologyConfigError,
-};
+use crate::topology::{PortUpdate, SwitchPort, Topology, TopologyConfig, TopologyConfigError};
 
 /// Cookie on the LLDP flow ("topo").
 pub const COOKIE: u64 = 0x746f_706f;
@@ -62,7 +59,7 @@ impl SharedTopology {
         self.0.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Topology> {
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Topology> {
         self.0.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -73,8 +70,6 @@ pub struct TopologyModule {
     topo: SharedTopology,
     /// When the timer we asked for fires; `None` when none is pending.
     timer_at: Option<Instant>,
-    /// Host sightings refused because the host table was full (logged on the first).
-    pub hosts_refused: u64,
 }
 
 impl TopologyModule {
@@ -86,7 +81,6 @@ impl TopologyModule {
         Ok(TopologyModule {
             topo: SharedTopology(Arc::new(RwLock::new(Topology::new(config, names)?))),
             timer_at: None,
-            hosts_refused: 0,
         })
     }
 
@@ -141,34 +135,21 @@ impl TopologyModule {
         }
     }
 
-    fn host_in(&mut self, now: Instant, pi: &PacketIn) {
-        let dpid = pi.switch.dpid;
-        let Some((_, src, _)) = pi.ethernet() else {
-            return;
-        };
-        let at = PortRef::new(dpid, pi.in_port);
-        let ip = source_ip(&pi.data);
-        let result = self
-            .topo
-            .write()
-            .learn_host(now, src, ip, at, HostSource::PacketIn);
-        match result {
-            Err(HostIgnored::TableFull(max)) => {
-                self.hosts_refused += 1;
-                if self.hosts_refused == 1 || self.hosts_refused % 1000 == 0 {
-                    warn!(max, refused = self.hosts_refused, "host table full");
-                }
-            }
-            Err(why) => debug!(switch = %pi.switch, %src, %why, "host not learned"),
-            Ok(_) => {}
-        }
-    }
-
     /// Send due probes and make sure a timer is pending for the engine's next deadline.
     fn flush(&mut self, now: Instant, out: &mut Outbox) {
-        let (probes, next) = {
+        let (probes, next, host_timeout) = {
             let mut topo = self.topo.write();
-            (topo.poll_probes(now), topo.poll_timeout())
+            (
+                topo.poll_probes(now),
+                topo.poll_timeout(),
+                topo.host_timeout(),
+            )
+        };
+        // Hosts are learned in the switch tasks, which arm no timer: one always pending
+        // within a host's lifetime means none outlives its expiry by more than a turn.
+        let next = match host_timeout {
+            Some(t) => Some(next.map_or(now + t, |n| n.min(now + t))),
+            None => next,
         };
         for probe in probes {
             out.packet_out(
@@ -204,37 +185,14 @@ fn switch_port(p: &crate::event::PortDesc) -> SwitchPort {
     }
 }
 
-/// The sender's IP address: IPv4 or IPv6 source, or an ARP sender, after at most one VLAN tag.
-fn source_ip(frame: &[u8]) -> Option<IpAddr> {
-    let ethertype = |at: usize| -> Option<u16> {
-        Some(u16::from_be_bytes(frame.get(at..at + 2)?.try_into().ok()?))
-    };
-    let (ty, l3) = match ethertype(12)? {
-        0x8100 => (ethertype(16)?, 18),
-        ty => (ty, 14),
-    };
-    let bytes = |from: usize, to: usize| frame.get(l3 + from..l3 + to);
-    match ty {
-        0x0800 => {
-            let a: [u8; 4] = bytes(12, 16)?.try_into().ok()?;
-            Some(IpAddr::V4(Ipv4Addr::from(a)))
-        }
-        // ARP for IPv4 over Ethernet: the sender protocol address follows the sender MAC.
-        0x0806 if bytes(2, 6)? == [0x08, 0x00, 6, 4] => {
-            let a: [u8; 4] = bytes(14, 18)?.try_into().ok()?;
-            Some(IpAddr::V4(Ipv4Addr::from(a)))
-        }
-        0x86dd => {
-            let a: [u8; 16] = bytes(8, 24)?.try_into().ok()?;
-            Some(IpAddr::V6(Ipv6Addr::from(a)))
-        }
-        _ => None,
-    }
-}
-
 impl Module for TopologyModule {
     fn name(&self) -> &'static str {
         "topology"
+    }
+
+    /// LLDP only: host traffic is learned by `hosts`, in the switch tasks.
+    fn packet_in_filter(&self) -> Option<fn(&PacketIn) -> bool> {
+        Some(|pi| lldp::is_lldp(&pi.data))
     }
 
     fn handle(&mut self, now: Instant, ev: &Event, out: &mut Outbox) {
@@ -245,14 +203,8 @@ impl Module for TopologyModule {
             }
             Event::PortStatus(ps) => self.port_status(now, ps),
             Event::PacketIn(pi) if lldp::is_lldp(&pi.data) => self.lldp_in(now, pi),
-            Event::PacketIn(pi) => {
-                self.host_in(now, pi);
-                // Host traffic is the hot path: only the first host needs a timer (for
-                // its expiry); later ones are covered by the pending one.
-                if self.timer_at.is_some() {
-                    return;
-                }
-            }
+            // Hosts are learned in the switch tasks (modules::hosts).
+            Event::PacketIn(_) => return,
             Event::Timer(_) => {
                 if self.timer_at.is_some_and(|t| t <= now) {
                     self.timer_at = None;

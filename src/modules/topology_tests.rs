@@ -1,6 +1,7 @@
 //! The topology module fed events, outbox asserted; the engine's own logic is tested in
 //! `src/topology/tests/`.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,8 +10,9 @@ use proto::MacAddr;
 
 use super::*;
 use crate::event::{PacketInReason, PortDesc, SwitchId};
+use crate::modules::hosts::{source_ip, HostsModule};
 use crate::switch::Version;
-use crate::topology::LinkKind;
+use crate::topology::{LinkKind, PortRef};
 
 fn sw(n: u64) -> SwitchId {
     SwitchId {
@@ -227,8 +229,19 @@ fn hosts_are_learned_from_packet_ins() {
     let mut arp = vec![0, 1, 8, 0, 6, 4, 0, 1];
     arp.extend_from_slice(&h1.0);
     arp.extend_from_slice(&[10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
-    let out = run(&mut m, t0, packet_in(1, 2, ether(h1, 0x0806, &arp)));
-    assert!(out.packet_outs(DatapathId(1)).is_empty());
+    // Host frames are not the topology module's: the switch task's `hosts` learns them.
+    let frame = packet_in(1, 2, ether(h1, 0x0806, &arp));
+    let Event::PacketIn(pi) = &frame else {
+        unreachable!()
+    };
+    assert!(!(m.packet_in_filter().unwrap())(pi));
+    let out = run(&mut m, t0, frame.clone());
+    assert!(out.is_empty());
+    assert_eq!(m.shared().read().host_location(h1), None);
+    let mut hosts = HostsModule::new(m.shared()).per_switch().unwrap();
+    let mut out = Outbox::new();
+    hosts.handle(t0, &frame, &mut out);
+    assert!(out.is_empty());
     let at = m.shared().read().host_location(Ipv4Addr::new(10, 0, 0, 1));
     assert_eq!(at, Some(PortRef::new(DatapathId(1), 2)));
     assert_eq!(

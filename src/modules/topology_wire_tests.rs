@@ -14,6 +14,7 @@ use super::*;
 use crate::config::SwitchDirectory;
 use crate::switch::session::{Output, Session, SessionConfig};
 use crate::switch::Version;
+use crate::topology::PortRef;
 
 fn config() -> SessionConfig {
     SessionConfig {

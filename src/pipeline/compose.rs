@@ -1,12 +1,12 @@
 //! [`Pipeline`]: one switch's compositor. It sits between every module and the switch,
 //! so forwarding modules and taps never race each other with priorities.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use proto::flow::{Action, Command, FlowMod, Match, PacketOut, PortNo};
 
 use super::cookie::{Cookie, Kind, KIND_MASK};
-use super::derive::{self, copy_actions, forward_table, Derived, Key};
+use super::derive::{self, copy_actions, forward_table, Derived, Key, KeyMap};
 use super::matching::{covers, Packet};
 use super::rules::{SwitchTap, TapId, TapRule, TapUpdate};
 use crate::outbox::{reorder, Msg};
@@ -22,16 +22,15 @@ pub struct Pipeline {
     version: Version,
     /// Ports of the switch (for expanding FLOOD around monitor ports).
     ports: BTreeSet<u32>,
-    /// Forwarding flows as the modules asked for them (table set by us).
-    base: HashMap<Key, FlowMod>,
+    /// Forwarding flows as the modules asked for them (table set by us), each with the
+    /// sequence number of its latest add.
+    base: KeyMap<(FlowMod, u64)>,
     /// Keys of `base` in the order they were added (with repeats), for [`MAX_BASE`].
     order: VecDeque<(u64, Key)>,
-    /// The sequence number of each key's latest add.
-    latest: HashMap<Key, u64>,
     seq: u64,
     taps: BTreeMap<TapId, SwitchTap>,
     /// Tap-derived flows on the switch.
-    installed: HashMap<Key, Derived>,
+    installed: KeyMap<Derived>,
 }
 
 impl Pipeline {
@@ -40,12 +39,11 @@ impl Pipeline {
         Pipeline {
             version,
             ports: ports.into_iter().collect(),
-            base: HashMap::new(),
+            base: KeyMap::default(),
             order: VecDeque::new(),
-            latest: HashMap::new(),
             seq: 0,
             taps: BTreeMap::new(),
-            installed: HashMap::new(),
+            installed: KeyMap::default(),
         }
     }
 
@@ -166,9 +164,8 @@ impl Pipeline {
         fm.table_id = forward_table(self.version);
         fm.actions = self.expand_flood(std::mem::take(&mut fm.actions), fm.match_.in_port);
         let key = Key::of(&fm);
-        self.base.insert(key.clone(), fm.clone());
         self.seq += 1;
-        self.latest.insert(key.clone(), self.seq);
+        self.base.insert(key.clone(), (fm.clone(), self.seq));
         self.order.push_back((self.seq, key.clone()));
         self.bound_base();
         if self.taps.is_empty() && self.installed.is_empty() {
@@ -208,24 +205,23 @@ impl Pipeline {
             let Some((seq, k)) = self.order.pop_front() else {
                 break;
             };
-            if self.latest.get(&k) != Some(&seq) {
+            let Some((f, latest)) = self.base.get(&k) else {
+                continue; // deleted since
+            };
+            if *latest != seq {
                 continue; // re-added since: a later entry stands for it
             }
-            let timed = self
-                .base
-                .get(&k)
-                .is_some_and(|f| f.idle_timeout > 0 || f.hard_timeout > 0);
-            if timed {
+            if f.idle_timeout > 0 || f.hard_timeout > 0 {
                 self.base.remove(&k);
-                self.latest.remove(&k);
             } else {
                 self.order.push_back((seq, k));
             }
         }
         // Stale entries are dropped as they reach the front; bound them too.
         if self.order.len() > 2 * MAX_BASE.max(self.base.len()) {
-            let latest = &self.latest;
-            self.order.retain(|(seq, k)| latest.get(k) == Some(seq));
+            let base = &self.base;
+            self.order
+                .retain(|(seq, k)| base.get(k).is_some_and(|(_, s)| s == seq));
         }
     }
 
@@ -254,12 +250,11 @@ impl Pipeline {
         let gone: Vec<Key> = self
             .base
             .iter()
-            .filter(|(_, fm)| Self::deletes(&del, fm))
+            .filter(|(_, (fm, _))| Self::deletes(&del, fm))
             .map(|(k, _)| k.clone())
             .collect();
         for k in &gone {
             self.base.remove(k);
-            self.latest.remove(k);
         }
         out.push(Msg::FlowMod(del.clone()));
         let mut orphans = Vec::new();
@@ -329,7 +324,7 @@ impl Pipeline {
     }
 
     fn sync(&mut self, rearm: Option<TapId>) -> Vec<Msg> {
-        let want = derive::desired(self.version, &self.base, &self.taps);
+        let want = derive::desired(self.version, self.base.values().map(|(f, _)| f), &self.taps);
         let mut out = Vec::new();
         let mut restore_parents = Vec::new();
         for (k, d) in &self.installed {
@@ -350,7 +345,7 @@ impl Pipeline {
         // The forwarding flow under a removed split is re-added as the module asked for it:
         // if it had idled out under the split, forwarding is restored without a packet-in.
         for p in restore_parents {
-            if let Some(fm) = self.base.get(&p) {
+            if let Some((fm, _)) = self.base.get(&p) {
                 if fm.idle_timeout > 0 {
                     out.push(Msg::FlowMod(fm.clone()));
                 }

@@ -16,6 +16,10 @@ use crate::switch::Version;
 /// ones are left out with a warning.
 pub const MAX_OVERLAP: usize = 6;
 
+/// Maps keyed by [`Key`]: every forwarding flow goes through one on its way to the switch,
+/// so a fast hasher (randomly seeded, as MACs come from the network).
+pub type KeyMap<V> = HashMap<Key, V, foldhash::fast::RandomState>;
+
 /// A flow's identity in a table: what an ADD replaces and a DELETE_STRICT removes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
@@ -231,7 +235,7 @@ pub(super) fn subsets<'a>(base: &Match, items: &'a [Item]) -> Vec<(Match, Vec<&'
 
 /// Insert `d` unless a flow with the same key and a longer life is already there (two taps
 /// with identical filters give identical keys; the longer-lived one must survive).
-fn put(out: &mut HashMap<Key, Derived>, d: Derived) {
+fn put(out: &mut KeyMap<Derived>, d: Derived) {
     let key = Key::of(&d.fm);
     let life = |t: u16| if t == 0 { u32::MAX } else { u32::from(t) };
     match out.get(&key) {
@@ -291,12 +295,12 @@ pub(super) fn decorations(
 }
 
 /// Everything the taps want on this switch, given its forwarding flows.
-pub fn desired(
+pub fn desired<'a>(
     version: Version,
-    base: &HashMap<Key, FlowMod>,
+    base: impl IntoIterator<Item = &'a FlowMod>,
     taps: &BTreeMap<TapId, SwitchTap>,
-) -> HashMap<Key, Derived> {
-    let mut out = HashMap::new();
+) -> KeyMap<Derived> {
+    let mut out = KeyMap::default();
     let runtime = Cookie::new(Kind::Runtime, 0).value();
     for tap in taps.values() {
         let cookie = Cookie::new(Kind::Tap, tap.id).value();
@@ -389,7 +393,7 @@ pub fn desired(
             }
         }
     }
-    for b in base.values() {
+    for b in base {
         for d in decorations(version, b, taps) {
             put(&mut out, d);
         }

@@ -536,6 +536,11 @@ impl Topology {
         [probes, links, hosts].into_iter().flatten().min()
     }
 
+    /// How long an unseen host is kept (`None`: forever).
+    pub fn host_timeout(&self) -> Option<Duration> {
+        self.timers.host_timeout
+    }
+
     /// True when `at` is a port of a connected switch that no live or static link uses.
     pub fn is_edge_port(&self, at: PortRef) -> bool {
         self.graph.contains(at.dpid) && !self.links.is_link_port(at)

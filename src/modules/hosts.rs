@@ -1,0 +1,119 @@
+//! `hosts`: where each host is, learned from the source MAC (and IP) of every PACKET_IN.
+//!
+//! Part of the topology (configured by `[topology]`: `max_hosts`, `host_timeout_secs`;
+//! always on, like it), split out because host traffic is the hot path: each switch task
+//! runs its own instance ([`Module::per_switch`]) and writes sightings straight into the
+//! shared topology engine, a write lock held for one insert. A packet-in thus never wakes
+//! another task to be learned. The `topology` module keeps LLDP discovery, probes and the
+//! expiry of hosts.
+//!
+//! A sighting on a switch the engine does not know yet (its switch-up is still in the
+//! topology module's queue) is skipped: the host's next frame teaches it.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use proto::pkt::lldp;
+use tracing::{debug, warn};
+
+use super::topology::SharedTopology;
+use crate::event::{Event, PacketIn};
+use crate::module::Module;
+use crate::outbox::Outbox;
+use crate::topology::{HostIgnored, HostSource, PortRef};
+
+/// The module: one instance per switch, all writing to one engine.
+#[derive(Debug, Clone)]
+pub struct HostsModule {
+    topo: SharedTopology,
+    /// Sightings refused because the host table was full, over every switch (logged on
+    /// the first and every thousandth).
+    refused: Arc<AtomicU64>,
+}
+
+impl HostsModule {
+    /// Host learning into `topo` (the topology module's engine).
+    pub fn new(topo: SharedTopology) -> Self {
+        HostsModule {
+            topo,
+            refused: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Sightings refused so far because the host table was full.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+
+    fn packet_in(&mut self, now: Instant, pi: &PacketIn) {
+        if lldp::is_lldp(&pi.data) {
+            return; // discovery's, in the topology module
+        }
+        let Some((_, src, _)) = pi.ethernet() else {
+            return;
+        };
+        let at = PortRef::new(pi.switch.dpid, pi.in_port);
+        let ip = source_ip(&pi.data);
+        let result = self
+            .topo
+            .write()
+            .learn_host(now, src, ip, at, HostSource::PacketIn);
+        match result {
+            Err(HostIgnored::TableFull(max)) => {
+                let n = self.refused.fetch_add(1, Ordering::Relaxed) + 1;
+                if n == 1 || n % 1000 == 0 {
+                    warn!(max, refused = n, "host table full");
+                }
+            }
+            Err(why) => debug!(switch = %pi.switch, %src, %why, "host not learned"),
+            Ok(_) => {}
+        }
+    }
+}
+
+impl Module for HostsModule {
+    fn name(&self) -> &'static str {
+        "hosts"
+    }
+
+    /// Each switch's instance runs in its task; all share the engine.
+    fn per_switch(&self) -> Option<Box<dyn Module>> {
+        Some(Box::new(self.clone()))
+    }
+
+    fn handle(&mut self, now: Instant, ev: &Event, _out: &mut Outbox) {
+        if let Event::PacketIn(pi) = ev {
+            self.packet_in(now, pi);
+        }
+    }
+}
+
+/// The sender's IP address: IPv4 or IPv6 source, or an ARP sender, after at most one VLAN tag.
+pub fn source_ip(frame: &[u8]) -> Option<IpAddr> {
+    let ethertype = |at: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(frame.get(at..at + 2)?.try_into().ok()?))
+    };
+    let (ty, l3) = match ethertype(12)? {
+        0x8100 => (ethertype(16)?, 18),
+        ty => (ty, 14),
+    };
+    let bytes = |from: usize, to: usize| frame.get(l3 + from..l3 + to);
+    match ty {
+        0x0800 => {
+            let a: [u8; 4] = bytes(12, 16)?.try_into().ok()?;
+            Some(IpAddr::V4(Ipv4Addr::from(a)))
+        }
+        // ARP for IPv4 over Ethernet: the sender protocol address follows the sender MAC.
+        0x0806 if bytes(2, 6)? == [0x08, 0x00, 6, 4] => {
+            let a: [u8; 4] = bytes(14, 18)?.try_into().ok()?;
+            Some(IpAddr::V4(Ipv4Addr::from(a)))
+        }
+        0x86dd => {
+            let a: [u8; 16] = bytes(8, 24)?.try_into().ok()?;
+            Some(IpAddr::V6(Ipv6Addr::from(a)))
+        }
+        _ => None,
+    }
+}
