@@ -9,6 +9,12 @@
 //! Logs go to stderr; `RUST_LOG` filters them (default `info`).
 
 use std::path::PathBuf;
+
+// Every PACKET_IN allocates a few small objects (its flow-mod, the batch carrying it);
+// glibc's malloc spent ~8% of the CPU in free and consolidation next to the large MAC and
+// flow tables, mimalloc ~15% less CPU per answered PACKET_IN in cbench (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};

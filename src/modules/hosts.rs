@@ -28,8 +28,8 @@ use crate::topology::{HostIgnored, HostSource, PortRef};
 #[derive(Debug, Clone)]
 pub struct HostsModule {
     topo: SharedTopology,
-    /// Sightings refused because the host table was full, over every switch (logged on
-    /// the first and every thousandth).
+    /// Sightings refused because the host table was full, over every switch (logged at
+    /// each power of two).
     refused: Arc<AtomicU64>,
 }
 
@@ -63,7 +63,8 @@ impl HostsModule {
         match result {
             Err(HostIgnored::TableFull(max)) => {
                 let n = self.refused.fetch_add(1, Ordering::Relaxed) + 1;
-                if n == 1 || n % 1000 == 0 {
+                // A MAC flood refuses a sighting per frame: log ever more rarely.
+                if n.is_power_of_two() {
                     warn!(max, refused = n, "host table full");
                 }
             }
