@@ -515,6 +515,20 @@ mod tests {
         }
     }
 
+    /// A bus over `specs` (8 packet-ins per switch), with its tracker and shutdown token.
+    fn start(specs: Vec<ModuleSpec>) -> (Arc<Bus>, TaskTracker, CancellationToken) {
+        let tracker = TaskTracker::new();
+        let shutdown = CancellationToken::new();
+        let bus = Bus::start(specs, Switches::default(), 8, &tracker, shutdown.clone());
+        (bus, tracker, shutdown)
+    }
+
+    async fn stop(tracker: TaskTracker, shutdown: CancellationToken) {
+        shutdown.cancel();
+        tracker.close();
+        tracker.wait().await;
+    }
+
     fn sw(d: u64) -> SwitchId {
         SwitchId {
             dpid: DatapathId(d),
@@ -547,15 +561,7 @@ mod tests {
             }),
             switches: None,
         };
-        let tracker = TaskTracker::new();
-        let shutdown = CancellationToken::new();
-        let bus = Bus::start(
-            vec![spec],
-            Switches::default(),
-            8,
-            &tracker,
-            shutdown.clone(),
-        );
+        let (bus, tracker, shutdown) = start(vec![spec]);
         let held = gate.lock().unwrap();
         // The module takes the first event and blocks; the rest queue up to the cap.
         let start = std::time::Instant::now();
@@ -598,9 +604,7 @@ mod tests {
             .copied()
             .collect();
         assert_eq!(&tail[tail.len() - 2..], &["switch_down", "timer7"]);
-        shutdown.cancel();
-        tracker.close();
-        tracker.wait().await;
+        stop(tracker, shutdown).await;
     }
 
     #[tokio::test]
@@ -611,15 +615,7 @@ mod tests {
             module: Box::new(Deaf { seen: deaf_tx }),
             switches: None,
         };
-        let tracker = TaskTracker::new();
-        let shutdown = CancellationToken::new();
-        let alone = Bus::start(
-            vec![deaf],
-            Switches::default(),
-            8,
-            &tracker,
-            shutdown.clone(),
-        );
+        let (alone, tracker, shutdown) = start(vec![deaf]);
         // Nobody reads packet-ins: the switch task drops them before decoding.
         assert!(!alone.wants_packet_in(DatapathId(1), &alone.budget()));
         let budget = alone.budget();
@@ -667,9 +663,7 @@ mod tests {
         .unwrap();
         // The deaf module saw only the switch going down; the other one the packet-in.
         assert_eq!(got, (Ok("switch_down"), true, Ok("packet_in")));
-        shutdown.cancel();
-        tracker.close();
-        tracker.wait().await;
+        stop(tracker, shutdown).await;
     }
 
     /// Per switch: each instance counts its own packet-ins.
@@ -706,15 +700,7 @@ mod tests {
             }),
             switches: Some([DatapathId(2), DatapathId(3)].into_iter().collect()),
         };
-        let tracker = TaskTracker::new();
-        let shutdown = CancellationToken::new();
-        let bus = Bus::start(
-            vec![spec],
-            Switches::default(),
-            8,
-            &tracker,
-            shutdown.clone(),
-        );
+        let (bus, tracker, shutdown) = start(vec![spec]);
         // No task, no queue: publishing reaches nobody and drops nothing.
         let budget = bus.budget();
         assert!(!bus.wants_packet_in(DatapathId(2), &budget));
@@ -743,9 +729,7 @@ mod tests {
         b[0].1.handle(now, &pkt(3), &mut out);
         let counts: Vec<usize> = seen.try_iter().collect();
         assert_eq!(counts, vec![1, 2, 1]);
-        shutdown.cancel();
-        tracker.close();
-        tracker.wait().await;
+        stop(tracker, shutdown).await;
     }
 
     #[tokio::test]
@@ -758,15 +742,7 @@ mod tests {
             }),
             switches: Some([DatapathId(2)].into_iter().collect()),
         };
-        let tracker = TaskTracker::new();
-        let shutdown = CancellationToken::new();
-        let bus = Bus::start(
-            vec![spec],
-            Switches::default(),
-            8,
-            &tracker,
-            shutdown.clone(),
-        );
+        let (bus, tracker, shutdown) = start(vec![spec]);
         bus.publish(pkt(1));
         bus.publish(pkt(2));
         let got = tokio::task::spawn_blocking(move || {
@@ -780,8 +756,55 @@ mod tests {
         .unwrap();
         assert_eq!(got, (Ok("packet_in"), Ok("not_connected"), true));
         assert_eq!(bus.module_names(), vec!["slow"]);
-        shutdown.cancel();
-        tracker.close();
-        tracker.wait().await;
+        stop(tracker, shutdown).await;
+    }
+
+    /// Reads the packet-ins from port 7 only, and says so with a filter.
+    struct Picky {
+        seen: std_mpsc::Sender<u32>,
+    }
+
+    impl Module for Picky {
+        fn name(&self) -> &'static str {
+            "picky"
+        }
+        fn handle(&mut self, _now: Instant, ev: &Event, _out: &mut Outbox) {
+            if let Event::PacketIn(p) = ev {
+                let _ = self.seen.send(p.in_port);
+            }
+        }
+        fn packet_in_filter(&self) -> Option<fn(&PacketIn) -> bool> {
+            Some(|p| p.in_port == 7)
+        }
+    }
+
+    #[tokio::test]
+    async fn packet_in_filter_queues_only_what_it_accepts() {
+        let (seen_tx, seen) = std_mpsc::channel();
+        let spec = ModuleSpec {
+            module: Box::new(Picky { seen: seen_tx }),
+            switches: None,
+        };
+        let (bus, tracker, shutdown) = start(vec![spec]);
+        let budget = bus.budget();
+        bus.publish_from(pkt(1), &budget);
+        let mut seven = pkt(1);
+        if let Event::PacketIn(p) = &mut seven {
+            p.in_port = 7;
+        }
+        bus.publish_from(seven, &budget);
+        let got = tokio::task::spawn_blocking(move || {
+            let first = seen.recv_timeout(Duration::from_secs(5));
+            (
+                first,
+                seen.recv_timeout(Duration::from_millis(200)).is_err(),
+            )
+        })
+        .await
+        .unwrap();
+        // Port 1's was never queued (so not dropped either); port 7's arrived.
+        assert_eq!(got, (Ok(7), true));
+        assert_eq!(bus.dropped_packet_ins(0), 0);
+        stop(tracker, shutdown).await;
     }
 }

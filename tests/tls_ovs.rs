@@ -175,12 +175,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        self.shutdown.cancel();
-        self.tracker.close();
-        let t = self.tracker.clone();
-        let _ = self
-            .rt
-            .block_on(async { tokio::time::timeout(SECS(5), t.wait()).await });
+        support::controller::stop(&self.rt, &self.shutdown, &self.tracker);
     }
 }
 

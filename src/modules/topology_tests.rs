@@ -9,7 +9,7 @@ use bytes::Bytes;
 use proto::MacAddr;
 
 use super::*;
-use crate::event::{PacketInReason, PortDesc, SwitchId};
+use crate::event::{PacketInReason, PortDesc, SwitchId, Timer};
 use crate::modules::hosts::{source_ip, HostsModule};
 use crate::switch::Version;
 use crate::topology::{LinkKind, PortRef};
@@ -248,6 +248,46 @@ fn hosts_are_learned_from_packet_ins() {
         m.shared().read().host_location(h1),
         Some(PortRef::new(DatapathId(1), 2))
     );
+}
+
+#[test]
+fn hosts_learned_in_switch_tasks_still_expire() {
+    // Discovery off: no probe timer would otherwise be pending.
+    let cfg = TopologyConfig {
+        enabled: false,
+        ..TopologyConfig::default()
+    };
+    let life = Duration::from_secs(cfg.host_timeout_secs);
+    let mut m = TopologyModule::new(&cfg, &BTreeMap::new()).unwrap();
+    let t0 = Instant::now();
+    let out = run(&mut m, t0, up(1, Version::Of10, &[(1, true)]));
+    let [timer] = out.timers() else {
+        panic!("one timer expected, got {:?}", out.timers());
+    };
+    assert!(timer.after <= life, "timer in {:?}", timer.after);
+    // The sighting goes straight into the engine, past the module.
+    let h1 = MacAddr([0, 0, 0, 0, 0, 1]);
+    let mut hosts = HostsModule::new(m.shared());
+    let t1 = t0 + Duration::from_secs(1);
+    hosts.handle(
+        t1,
+        &packet_in(1, 1, ether(h1, 0x88b5, &[])),
+        &mut Outbox::new(),
+    );
+    assert!(m.shared().read().host_location(h1).is_some());
+    // The first timer finds it fresh and re-arms for its expiry, which then removes it.
+    let out = run(
+        &mut m,
+        t0 + timer.after,
+        Event::Timer(Timer { id: timer.id }),
+    );
+    assert!(m.shared().read().host_location(h1).is_some());
+    let [next] = out.timers() else {
+        panic!("one timer expected, got {:?}", out.timers());
+    };
+    assert_eq!(t0 + timer.after + next.after, t1 + life);
+    run(&mut m, t1 + life, Event::Timer(Timer { id: next.id }));
+    assert_eq!(m.shared().read().host_location(h1), None);
 }
 
 #[test]

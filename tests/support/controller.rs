@@ -96,13 +96,17 @@ impl InProcess {
 
 impl Drop for InProcess {
     fn drop(&mut self) {
-        self.shutdown.cancel();
-        self.tracker.close();
-        let t = self.tracker.clone();
-        let _ = self
-            .rt
-            .block_on(async { tokio::time::timeout(Duration::from_secs(5), t.wait()).await });
+        stop(&self.rt, &self.shutdown, &self.tracker);
     }
+}
+
+/// Cancel a controller started on `rt` and wait (5 s at most) for its tasks to end: the
+/// Drop of every test's running controller, however it was started.
+pub fn stop(rt: &Runtime, shutdown: &CancellationToken, tracker: &TaskTracker) {
+    shutdown.cancel();
+    tracker.close();
+    let t = tracker.clone();
+    let _ = rt.block_on(async { tokio::time::timeout(Duration::from_secs(5), t.wait()).await });
 }
 
 /// Poll `cond` every 50 ms for up to `limit`, failing with `what`; the time it took.
