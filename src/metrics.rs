@@ -10,7 +10,7 @@
 //!
 //! Every name is prefixed `tapdemon_`; counters get OpenMetrics' `_total` suffix.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -131,11 +131,45 @@ fn labels(frame: &[u8]) -> Option<MessageLabels> {
     }
 }
 
+/// One family's counters by (version, type), each resolved on first use: every message
+/// passes here, and `Family::get_or_create` takes a lock shared by every switch thread and
+/// hashes the labels.
+struct ByType {
+    family: fn(&Metrics) -> &Family<MessageLabels, Counter>,
+    cells: Vec<OnceLock<Counter>>,
+}
+
+impl ByType {
+    fn new(family: fn(&Metrics) -> &Family<MessageLabels, Counter>) -> Self {
+        ByType {
+            family,
+            cells: (0..3 * 256).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// The counter for the message starting `frame`.
+    fn get(&self, frame: &[u8]) -> Option<&Counter> {
+        let (&version, &ty) = (frame.first()?, frame.get(1)?);
+        let row = match version {
+            OFP10 => 0,
+            OFP13 => 1,
+            _ => 2,
+        };
+        let cell = self.cells.get(row * 256 + usize::from(ty))?;
+        let labels = labels(frame)?;
+        Some(cell.get_or_init(|| (self.family)(get()).get_or_create(&labels).clone()))
+    }
+}
+
+static IN_BY_TYPE: LazyLock<ByType> = LazyLock::new(|| ByType::new(|m| &m.messages_in));
+static OUT_BY_TYPE: LazyLock<ByType> = LazyLock::new(|| ByType::new(|m| &m.messages_out));
+
 /// Count one framed message received from a switch (hook: the switch driver).
 pub fn record_in(frame: &[u8]) {
-    let Some(l) = labels(frame) else { return };
-    let m = get();
-    m.messages_in.get_or_create(&l).inc();
+    let Some(counter) = IN_BY_TYPE.get(frame) else {
+        return;
+    };
+    counter.inc();
     if frame.get(1) == Some(&OFPT_ERROR) {
         let ty = frame.get(8..10).map(|b| u16::from_be_bytes([b[0], b[1]]));
         let failed = matches!(
@@ -144,7 +178,7 @@ pub fn record_in(frame: &[u8]) {
                 | (Some(&OFP13), Some(OFPET13_FLOW_MOD_FAILED))
         );
         if failed {
-            m.flow_mods_failed.inc();
+            get().flow_mods_failed.inc();
         }
     }
 }
@@ -152,31 +186,19 @@ pub fn record_in(frame: &[u8]) {
 /// Count the messages in `buf` (one or more whole messages) sent to a switch (hook: the
 /// switch driver's flush).
 pub fn record_out(buf: &[u8]) {
-    // A write under load is a run of one type (FLOW_MODs answering PACKET_INs): one
-    // counter look-up (a lock shared by every switch task) per run, not per message.
-    let mut run: Option<(MessageLabels, u64)> = None;
-    let flush = |run: Option<(MessageLabels, u64)>| {
-        if let Some((l, n)) = run {
-            get().messages_out.get_or_create(&l).inc_by(n);
-        }
-    };
     let mut rest = buf;
     while let Some(len) = rest
         .get(2..4)
         .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
     {
-        if let Some(l) = labels(rest) {
-            match run.as_mut() {
-                Some((r, n)) if *r == l => *n += 1,
-                _ => flush(run.replace((l, 1))),
-            }
+        if let Some(counter) = OUT_BY_TYPE.get(rest) {
+            counter.inc();
         }
         if len < 8 {
             break;
         }
         rest = rest.get(len..).unwrap_or(&[]);
     }
-    flush(run);
 }
 
 #[cfg(test)]
@@ -207,6 +229,11 @@ mod tests {
             count(&m.messages_out, "OFPT_ECHO_REQUEST", "1.3"),
             echo_before + 1
         );
+        // Twice: the second goes through the cached counter, which is the family's.
+        let echo_in = count(&m.messages_in, "OFPT_ECHO_REPLY", "1.0");
+        record_in(&[1, 3, 0, 8, 0, 0, 0, 3]);
+        record_in(&[1, 3, 0, 8, 0, 0, 0, 4]);
+        assert_eq!(count(&m.messages_in, "OFPT_ECHO_REPLY", "1.0"), echo_in + 2);
         let failed = m.flow_mods_failed.get();
         // OF1.0 ERROR, type 3 (FLOW_MOD_FAILED), code 0.
         record_in(&[1, 1, 0, 12, 0, 0, 0, 9, 0, 3, 0, 0]);

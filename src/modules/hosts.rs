@@ -13,7 +13,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use proto::pkt::lldp;
 use tracing::{debug, warn};
@@ -23,6 +23,10 @@ use crate::event::{Event, PacketIn};
 use crate::module::Module;
 use crate::outbox::Outbox;
 use crate::topology::{HostIgnored, HostSource, PortRef};
+
+/// A host seen again where it was within this long is not written again: its `last_seen`
+/// (for `host_timeout_secs`) is that much behind at most.
+const REFRESH: Duration = Duration::from_secs(1);
 
 /// The module: one instance per switch, all writing to one engine.
 #[derive(Debug, Clone)]
@@ -56,10 +60,18 @@ impl HostsModule {
         };
         let at = PortRef::new(pi.switch.dpid, pi.in_port);
         let ip = source_ip(&pi.data);
-        let result = self
+        let news = self
             .topo
-            .write()
-            .learn_host(now, src, ip, at, HostSource::PacketIn);
+            .read()
+            .host_sighting_is_news(now, src, ip, at, REFRESH);
+        let result = match news {
+            Ok(false) => return,
+            Ok(true) => self
+                .topo
+                .write()
+                .learn_host(now, src, ip, at, HostSource::PacketIn),
+            Err(e) => Err(e),
+        };
         match result {
             Err(HostIgnored::TableFull(max)) => {
                 let n = self.refused.fetch_add(1, Ordering::Relaxed) + 1;

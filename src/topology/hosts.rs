@@ -92,7 +92,7 @@ pub(super) struct Hosts {
 }
 
 /// Addresses that identify one host (not 0.0.0.0 from a DHCP client, not a group).
-fn is_host_ip(ip: IpAddr) -> bool {
+pub(super) fn is_host_ip(ip: IpAddr) -> bool {
     !(ip.is_unspecified()
         || ip.is_multicast()
         || ip.is_loopback()
@@ -194,6 +194,11 @@ impl Hosts {
             .into_iter()
             .filter_map(|m| self.remove(m, HostRemovedReason::Timeout))
             .collect()
+    }
+
+    /// Are `max_hosts` hosts known already?
+    pub(super) fn is_full(&self, max_hosts: usize) -> bool {
+        self.by_mac.len() >= max_hosts
     }
 
     pub(super) fn next_expiry(&self, timeout: Duration) -> Option<Instant> {

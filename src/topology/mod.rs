@@ -511,6 +511,28 @@ impl Topology {
         Ok(event)
     }
 
+    /// Would [`Topology::learn_host`] change more than a `last_seen` younger than `refresh`?
+    /// Asked under a shared lock, it spares the exclusive one for the common sighting (a
+    /// known host, where it was, seen a moment ago) and for a full table (`TableFull`).
+    pub fn host_sighting_is_news(
+        &self,
+        now: Instant,
+        mac: MacAddr,
+        ip: Option<IpAddr>,
+        at: PortRef,
+        refresh: Duration,
+    ) -> Result<bool, HostIgnored> {
+        match self.hosts.get(HostKey::Mac(mac)) {
+            Some(h) => Ok(h.location != at
+                || ip.is_some_and(|ip| hosts::is_host_ip(ip) && !h.ips.contains(&ip))
+                || now.saturating_duration_since(h.last_seen) >= refresh),
+            None if self.hosts.is_full(self.timers.max_hosts) && !mac.is_multicast() => {
+                Err(HostIgnored::TableFull(self.timers.max_hosts))
+            }
+            None => Ok(true),
+        }
+    }
+
     /// Expire links and hosts whose time has come.
     pub fn handle_timeout(&mut self, now: Instant) -> Vec<TopologyEvent> {
         let mut events = self.links.expire(now, self.timers.link_timeout);

@@ -198,3 +198,64 @@ fn a_mac_flood_stops_at_max_hosts() {
     ));
     assert_eq!(topo.snapshot(now).hosts.len(), 3);
 }
+
+#[test]
+fn only_news_needs_the_exclusive_lock() {
+    let cfg = TopologyConfig {
+        max_hosts: 2,
+        ..Default::default()
+    };
+    let mut topo = Topology::new(&cfg, &names()).unwrap();
+    let t = Instant::now();
+    let sec = Duration::from_secs(1);
+    topo.switch_up(t, d(1), &ports(1, 2));
+    let ip = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+    let news = |topo: &Topology, t, m, ip, at| topo.host_sighting_is_news(t, mac(m), ip, at, sec);
+    assert_eq!(
+        news(&topo, t, 1, Some(ip), p(1, 1)),
+        Ok(true),
+        "unknown host"
+    );
+    topo.learn_host(t, mac(1), Some(ip), p(1, 1), HostSource::PacketIn)
+        .unwrap();
+    assert_eq!(
+        news(&topo, t, 1, Some(ip), p(1, 1)),
+        Ok(false),
+        "nothing new"
+    );
+    assert_eq!(
+        news(&topo, t, 1, None, p(1, 1)),
+        Ok(false),
+        "no IP is no news"
+    );
+    let other = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+    assert_eq!(
+        news(&topo, t, 1, Some(other), p(1, 1)),
+        Ok(true),
+        "a new IP"
+    );
+    let unspecified = IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+    assert_eq!(
+        news(&topo, t, 1, Some(unspecified), p(1, 1)),
+        Ok(false),
+        "never kept"
+    );
+    assert_eq!(news(&topo, t, 1, Some(ip), p(1, 2)), Ok(true), "moved");
+    assert_eq!(
+        news(&topo, t + sec, 1, Some(ip), p(1, 1)),
+        Ok(true),
+        "refresh due"
+    );
+    topo.learn_host(t, mac(2), None, p(1, 2), HostSource::PacketIn)
+        .unwrap();
+    assert_eq!(
+        news(&topo, t, 3, None, p(1, 1)),
+        Err(HostIgnored::TableFull(2)),
+        "full: refused without the exclusive lock"
+    );
+    assert_eq!(
+        news(&topo, t + sec, 2, None, p(1, 2)),
+        Ok(true),
+        "known hosts still refresh"
+    );
+}
