@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use proto::flow::{Action, Command, FlowMod, Match, PacketOut, PortNo};
+use proto::flow::{Action, Command, Flags, FlowMod, Match, PacketOut, PortNo};
 
 use super::cookie::{Cookie, Kind, KIND_MASK};
 use super::derive::{self, copy_actions, forward_table, Derived, Key, KeyMap};
@@ -12,8 +12,10 @@ use super::rules::{SwitchTap, TapId, TapRule, TapUpdate};
 use crate::outbox::{reorder, Msg};
 use crate::switch::Version;
 
-/// Forwarding flows remembered per switch before the oldest timed ones are forgotten.
-pub const MAX_BASE: usize = 100_000;
+/// Forwarding flows remembered per switch before the oldest timed ones are forgotten: about
+/// 9 MB of memory per switch when full (cbench fills it in seconds; at 100,000 sixteen
+/// switches held 1 GB). A forgotten flow loses its tap copies until its module re-adds it.
+pub const MAX_BASE: usize = 32_768;
 
 /// One switch's pipeline: the forwarding flows modules asked for, the active taps, and
 /// the tap-derived flows installed. See the [module docs](super).
@@ -22,9 +24,8 @@ pub struct Pipeline {
     version: Version,
     /// Ports of the switch (for expanding FLOOD around monitor ports).
     ports: BTreeSet<u32>,
-    /// Forwarding flows as the modules asked for them (table set by us), each with the
-    /// sequence number of its latest add.
-    base: KeyMap<(FlowMod, u64)>,
+    /// Forwarding flows as the modules asked for them (table set by us).
+    base: KeyMap<BaseFlow>,
     /// Keys of `base` in the order they were added (with repeats), for [`MAX_BASE`].
     order: VecDeque<(u64, Key)>,
     seq: u64,
@@ -165,7 +166,7 @@ impl Pipeline {
         fm.actions = self.expand_flood(std::mem::take(&mut fm.actions), fm.match_.in_port);
         let key = Key::of(&fm);
         self.seq += 1;
-        self.base.insert(key.clone(), (fm.clone(), self.seq));
+        self.base.insert(key.clone(), BaseFlow::of(&fm, self.seq));
         self.order.push_back((self.seq, key.clone()));
         self.bound_base();
         if self.taps.is_empty() && self.installed.is_empty() {
@@ -205,10 +206,10 @@ impl Pipeline {
             let Some((seq, k)) = self.order.pop_front() else {
                 break;
             };
-            let Some((f, latest)) = self.base.get(&k) else {
+            let Some(f) = self.base.get(&k) else {
                 continue; // deleted since
             };
-            if *latest != seq {
+            if f.seq != seq {
                 continue; // re-added since: a later entry stands for it
             }
             if f.idle_timeout > 0 || f.hard_timeout > 0 {
@@ -221,21 +222,26 @@ impl Pipeline {
         if self.order.len() > 2 * MAX_BASE.max(self.base.len()) {
             let base = &self.base;
             self.order
-                .retain(|(seq, k)| base.get(k).is_some_and(|(_, s)| s == seq));
+                .retain(|(seq, k)| base.get(k).is_some_and(|f| f.seq == *seq));
         }
     }
 
     /// Does a module's delete remove `fm` from the switch?
     fn deletes(del: &FlowMod, fm: &FlowMod) -> bool {
-        let table = del.table_id == fm.table_id || del.table_id == 0xff;
+        Self::deletes_flow(del, &Key::of(fm), fm.cookie, &fm.actions)
+    }
+
+    /// [`Self::deletes`] for the flow with this key, cookie and actions.
+    fn deletes_flow(del: &FlowMod, key: &Key, cookie: u64, actions: &[Action]) -> bool {
+        let table = del.table_id == key.table || del.table_id == 0xff;
         let matched = match del.command {
-            Command::DeleteStrict => del.match_ == fm.match_ && del.priority == fm.priority,
-            _ => covers(&del.match_, &fm.match_),
+            Command::DeleteStrict => del.match_ == key.match_ && del.priority == key.priority,
+            _ => covers(&del.match_, &key.match_),
         };
-        let cookie = (fm.cookie & del.cookie_mask) == (del.cookie & del.cookie_mask);
+        let cookie = (cookie & del.cookie_mask) == (del.cookie & del.cookie_mask);
         let port = match del.out_port {
             None | Some(PortNo::Any) => true,
-            Some(PortNo::Number(p)) => derive::outputs_to(&fm.actions, None, p),
+            Some(PortNo::Number(p)) => derive::outputs_to(actions, None, p),
             Some(_) => false,
         };
         table && matched && cookie && port
@@ -250,7 +256,7 @@ impl Pipeline {
         let gone: Vec<Key> = self
             .base
             .iter()
-            .filter(|(_, (fm, _))| Self::deletes(&del, fm))
+            .filter(|(k, f)| Self::deletes_flow(&del, k, f.cookie, &f.actions))
             .map(|(k, _)| k.clone())
             .collect();
         for k in &gone {
@@ -324,7 +330,8 @@ impl Pipeline {
     }
 
     fn sync(&mut self, rearm: Option<TapId>) -> Vec<Msg> {
-        let want = derive::desired(self.version, self.base.values().map(|(f, _)| f), &self.taps);
+        let flows: Vec<FlowMod> = self.base.iter().map(|(k, f)| f.flow_mod(k)).collect();
+        let want = derive::desired(self.version, &flows, &self.taps);
         let mut out = Vec::new();
         let mut restore_parents = Vec::new();
         for (k, d) in &self.installed {
@@ -345,14 +352,56 @@ impl Pipeline {
         // The forwarding flow under a removed split is re-added as the module asked for it:
         // if it had idled out under the split, forwarding is restored without a packet-in.
         for p in restore_parents {
-            if let Some((fm, _)) = self.base.get(&p) {
-                if fm.idle_timeout > 0 {
-                    out.push(Msg::FlowMod(fm.clone()));
+            if let Some(f) = self.base.get(&p) {
+                if f.idle_timeout > 0 {
+                    out.push(Msg::FlowMod(f.flow_mod(&p)));
                 }
             }
         }
         self.installed = want;
         reorder(out)
+    }
+}
+
+/// A forwarding flow as [`Pipeline`]'s `base` keeps it, next to its [`Key`] (table,
+/// priority, match): what re-adding it takes, and no more. Up to [`MAX_BASE`] of these per
+/// switch, so every byte counts (a whole `FlowMod` doubled the controller's memory in
+/// cbench). A packet's buffer id is not kept: it is spent by the first add.
+#[derive(Debug, Clone)]
+struct BaseFlow {
+    actions: Box<[Action]>,
+    cookie: u64,
+    /// The sequence number of its latest add (for [`MAX_BASE`]).
+    seq: u64,
+    idle_timeout: u16,
+    hard_timeout: u16,
+    flags: Flags,
+    goto_table: Option<u8>,
+}
+
+impl BaseFlow {
+    fn of(fm: &FlowMod, seq: u64) -> Self {
+        BaseFlow {
+            actions: fm.actions.clone().into_boxed_slice(),
+            cookie: fm.cookie,
+            seq,
+            idle_timeout: fm.idle_timeout,
+            hard_timeout: fm.hard_timeout,
+            flags: fm.flags,
+            goto_table: fm.goto_table,
+        }
+    }
+
+    /// The ADD that installs it again.
+    fn flow_mod(&self, key: &Key) -> FlowMod {
+        let mut fm = FlowMod::add(key.match_.clone(), self.actions.to_vec(), key.priority);
+        fm.table_id = key.table;
+        fm.cookie = self.cookie;
+        fm.idle_timeout = self.idle_timeout;
+        fm.hard_timeout = self.hard_timeout;
+        fm.flags = self.flags;
+        fm.goto_table = self.goto_table;
+        fm
     }
 }
 
