@@ -174,15 +174,21 @@ fn hosts_go_with_their_port_and_when_their_port_becomes_a_link() {
     assert_eq!(lab.topo.host_location(mac(11)), Some(p(3, 11)));
 }
 
-#[test]
-fn a_mac_flood_stops_at_max_hosts() {
+/// Switch 1 (ports 1 and 2) up at `now`, in an engine that keeps at most `max_hosts`.
+fn one_switch(now: Instant, max_hosts: usize) -> Topology {
     let cfg = TopologyConfig {
-        max_hosts: 3,
+        max_hosts,
         ..Default::default()
     };
     let mut topo = Topology::new(&cfg, &names()).unwrap();
-    let now = Instant::now();
     topo.switch_up(now, d(1), &ports(1, 2));
+    topo
+}
+
+#[test]
+fn a_mac_flood_stops_at_max_hosts() {
+    let now = Instant::now();
+    let mut topo = one_switch(now, 3);
     for n in 1..=3 {
         topo.learn_host(now, mac(n), None, p(1, 1), HostSource::PacketIn)
             .unwrap();
@@ -201,14 +207,9 @@ fn a_mac_flood_stops_at_max_hosts() {
 
 #[test]
 fn only_news_needs_the_exclusive_lock() {
-    let cfg = TopologyConfig {
-        max_hosts: 2,
-        ..Default::default()
-    };
-    let mut topo = Topology::new(&cfg, &names()).unwrap();
     let t = Instant::now();
+    let mut topo = one_switch(t, 2);
     let sec = Duration::from_secs(1);
-    topo.switch_up(t, d(1), &ports(1, 2));
     let ip = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
     let news = |topo: &Topology, t, m, ip, at| topo.host_sighting_is_news(t, mac(m), ip, at, sec);
     assert_eq!(
