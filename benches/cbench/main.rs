@@ -30,7 +30,7 @@ use clap::Parser;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::mpsc;
 
 #[derive(Parser, Debug, Clone)]
 #[command(about = "cbench-style OpenFlow 1.0 controller benchmark")]
@@ -83,12 +83,6 @@ struct Shared {
     errors: AtomicU64,
 }
 
-/// Per-switch latency gate: one packet-in in flight.
-struct Gate {
-    outstanding: AtomicBool,
-    notify: Notify,
-}
-
 #[derive(Debug, thiserror::Error)]
 enum BenchError {
     #[error("cannot connect switch {dpid} to {addr}: {source}")]
@@ -138,13 +132,12 @@ async fn run(args: Args) -> Result<(), BenchError> {
                 source,
             })?;
         let _ = stream.set_nodelay(true);
-        tokio::spawn(switch(
-            stream,
-            dpid,
-            i as usize,
-            args.clone(),
-            shared.clone(),
-        ));
+        let sw = FakeSwitch::new(dpid, i as usize, args.clone(), shared.clone());
+        if args.throughput {
+            tokio::spawn(throughput_switch(stream, sw));
+        } else {
+            tokio::spawn(latency_switch(stream, sw));
+        }
     }
     let deadline = Instant::now() + Duration::from_secs(10);
     while shared.ready.load(Ordering::Acquire) < args.switches as usize {
@@ -250,119 +243,248 @@ fn answers_packet_in(msg: &[u8], unbuffered: bool) -> bool {
         .is_some_and(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) != wire::NO_BUFFER)
 }
 
-/// One fake switch: a reader (answers requests, counts responses) and a writer.
-async fn switch(stream: TcpStream, dpid: u64, idx: usize, args: Args, shared: Arc<Shared>) {
+/// What one fake switch knows: its identity, its packet-in sequence, and how it answers
+/// the controller's requests. The latency and throughput loops drive it.
+struct FakeSwitch {
+    dpid: u64,
+    idx: usize,
+    args: Args,
+    shared: Arc<Shared>,
+    /// The destination every packet-in goes to (taught on port 1 before the run).
+    dst: [u8; 6],
+    macs: u32,
+    seq: u32,
+    handshaken: bool,
+}
+
+impl FakeSwitch {
+    fn new(dpid: u64, idx: usize, args: Args, shared: Arc<Shared>) -> Self {
+        let d = dpid.to_be_bytes();
+        let macs = args.macs.clamp(1, 0x00fe_0000);
+        FakeSwitch {
+            dpid,
+            idx,
+            args,
+            shared,
+            dst: [0x00, 0x00, 0x00, 0xff, d[6], d[7]],
+            macs,
+            seq: 0,
+            handshaken: false,
+        }
+    }
+
+    fn running(&self) -> bool {
+        self.shared.running.load(Ordering::Acquire)
+    }
+
+    /// Every switch has answered FEATURES_REQUEST (so has this one): the controller takes
+    /// packet-ins from all of them.
+    fn all_ready(&self) -> bool {
+        self.shared.ready.load(Ordering::Acquire) as u64 == self.args.switches
+    }
+
+    /// Teaches the controller where `dst` lives (cbench's --learn-dstmac).
+    fn teach(&self, out: &mut Vec<u8>) {
+        wire::packet_in(out, 1, wire::NO_BUFFER, 1, [0xff; 6], self.dst);
+    }
+
+    /// Appends `n` packet-ins from fresh source MACs on port 2 to `dst`.
+    fn packet_ins(&mut self, out: &mut Vec<u8>, n: usize) {
+        let d = self.dpid.to_be_bytes();
+        for _ in 0..n {
+            self.seq = self.seq.wrapping_add(1);
+            let i = self.seq % self.macs;
+            let src = [
+                0x00,
+                d[7],
+                (i >> 24) as u8 | 0x01,
+                (i >> 16) as u8,
+                (i >> 8) as u8,
+                i as u8,
+            ];
+            let buffer_id = if self.args.unbuffered {
+                wire::NO_BUFFER
+            } else {
+                self.seq & 0x7fff_ffff
+            };
+            wire::packet_in(out, self.seq, buffer_id, 2, self.dst, src);
+        }
+    }
+
+    /// Handles one message from the controller: appends any reply to `out` and says whether
+    /// it was a response (FLOW_MOD or PACKET_OUT).
+    fn handle(&mut self, msg: &[u8], out: &mut Vec<u8>) -> bool {
+        let xid = u32::from_be_bytes([msg[4], msg[5], msg[6], msg[7]]);
+        match msg[1] {
+            wire::ty::FLOW_MOD | wire::ty::PACKET_OUT => {
+                if self.shared.running.load(Ordering::Relaxed) {
+                    self.shared.responses[self.idx].fetch_add(1, Ordering::Relaxed);
+                    if answers_packet_in(msg, self.args.unbuffered) {
+                        self.shared.answered[self.idx].fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                return true;
+            }
+            wire::ty::ECHO_REQUEST => wire::echo_reply(out, xid, &msg[8..]),
+            wire::ty::FEATURES_REQUEST => {
+                wire::features_reply(out, xid, self.dpid, self.args.ports);
+                if !self.handshaken {
+                    self.handshaken = true;
+                    self.shared.ready.fetch_add(1, Ordering::AcqRel);
+                }
+            }
+            wire::ty::GET_CONFIG_REQUEST => wire::get_config_reply(out, xid),
+            wire::ty::BARRIER_REQUEST => wire::empty(out, wire::ty::BARRIER_REPLY, xid),
+            wire::ty::STATS_REQUEST if msg.len() >= 12 => {
+                wire::stats_reply(out, xid, u16::from_be_bytes([msg[8], msg[9]]))
+            }
+            wire::ty::VENDOR => wire::bad_vendor(out, xid, msg),
+            wire::ty::ERROR => {
+                self.shared.errors.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {} // HELLO, SET_CONFIG, ECHO_REPLY, ...
+        }
+        false
+    }
+
+    /// Handles every whole message in `buf` (the rest stays for the next read); returns how
+    /// many were responses, or None when the bytes cannot be framed.
+    fn handle_all(&mut self, buf: &mut Vec<u8>, out: &mut Vec<u8>) -> Option<usize> {
+        let mut at = 0;
+        let mut responses = 0;
+        while let Ok(Some(len)) = proto::header::peek_len(&buf[at..]) {
+            if buf.len() - at < len {
+                break;
+            }
+            let end = at + len;
+            if self.handle(&buf[at..end], out) {
+                responses += 1;
+            }
+            at = end;
+        }
+        if proto::header::peek_len(&buf[at..]).is_err() {
+            eprintln!(
+                "cbench: switch {}: unframeable bytes from the controller; closing",
+                self.dpid
+            );
+            return None;
+        }
+        buf.drain(..at);
+        Some(responses)
+    }
+}
+
+/// Latency mode: one task per switch, one packet-in in flight. The next packet-in goes out
+/// in the same wake-up that read the previous one's response, so the harness costs one
+/// read and one write per round trip (no second task, no timer per packet): the controller,
+/// not the harness, should be what the round trip measures.
+async fn latency_switch(mut stream: TcpStream, mut sw: FakeSwitch) {
+    const WAIT: Duration = Duration::from_millis(5);
+    // A controller that drops a packet-in must not stall this switch forever: when a whole
+    // watchdog period passes without a response, another packet-in goes out.
+    const WATCHDOG: Duration = Duration::from_millis(500);
+    let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut chunk = vec![0u8; 64 * 1024];
+    let mut out = Vec::with_capacity(4 * 1024);
+    wire::hello(&mut out, 0);
+    let mut taught = false;
+    let mut started = false;
+    let mut progress = false;
+    let tick = tokio::time::sleep(WAIT);
+    tokio::pin!(tick);
+    loop {
+        if !out.is_empty() {
+            if stream.write_all(&out).await.is_err() {
+                break;
+            }
+            out.clear();
+        }
+        tokio::select! {
+            biased;
+            r = stream.read(&mut chunk) => {
+                let n = match r {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => n,
+                };
+                buf.extend_from_slice(&chunk[..n]);
+                let Some(responses) = sw.handle_all(&mut buf, &mut out) else { break };
+                if responses > 0 && started {
+                    progress = true;
+                    sw.packet_ins(&mut out, 1);
+                }
+            }
+            () = &mut tick => {
+                if !started && sw.running() {
+                    started = true;
+                    sw.packet_ins(&mut out, 1);
+                } else if started && !progress {
+                    sw.packet_ins(&mut out, 1);
+                } else if !taught && sw.all_ready() {
+                    taught = true;
+                    sw.teach(&mut out);
+                }
+                progress = false;
+                let next = if started { WATCHDOG } else { WAIT };
+                tick.as_mut().reset(tokio::time::Instant::now() + next);
+            }
+        }
+    }
+    sw.shared.closed.fetch_add(1, Ordering::AcqRel);
+}
+
+/// Throughput mode: a reader (answers requests, counts responses) and a writer that keeps
+/// the pipe full, so neither direction waits for the other.
+async fn throughput_switch(stream: TcpStream, mut sw: FakeSwitch) {
     let (mut rd, wr) = stream.into_split();
     let (ctl_tx, ctl_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let gate = Arc::new(Gate {
-        outstanding: AtomicBool::new(false),
-        notify: Notify::new(),
-    });
     let writer = tokio::spawn(writer(
         wr,
-        dpid,
-        args.clone(),
+        FakeSwitch::new(sw.dpid, sw.idx, sw.args.clone(), sw.shared.clone()),
         ctl_rx,
-        shared.clone(),
-        gate.clone(),
     ));
-
     let mut hello = Vec::new();
     wire::hello(&mut hello, 0);
     let _ = ctl_tx.send(hello);
     let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut chunk = vec![0u8; 64 * 1024];
-    let mut handshaken = false;
-    'read: loop {
+    loop {
         let n = match rd.read(&mut chunk).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
         buf.extend_from_slice(&chunk[..n]);
-        let mut at = 0;
-        while let Ok(Some(len)) = proto::header::peek_len(&buf[at..]) {
-            if buf.len() - at < len {
-                break;
-            }
-            let msg = &buf[at..at + len];
-            at += len;
-            let xid = u32::from_be_bytes([msg[4], msg[5], msg[6], msg[7]]);
-            let mut out = Vec::new();
-            match msg[1] {
-                wire::ty::FLOW_MOD | wire::ty::PACKET_OUT => {
-                    if shared.running.load(Ordering::Relaxed) {
-                        shared.responses[idx].fetch_add(1, Ordering::Relaxed);
-                        if answers_packet_in(msg, args.unbuffered) {
-                            shared.answered[idx].fetch_add(1, Ordering::Relaxed);
-                        }
-                    }
-                    if gate.outstanding.swap(false, Ordering::AcqRel) {
-                        gate.notify.notify_one();
-                    }
-                }
-                wire::ty::ECHO_REQUEST => wire::echo_reply(&mut out, xid, &msg[8..]),
-                wire::ty::FEATURES_REQUEST => {
-                    wire::features_reply(&mut out, xid, dpid, args.ports);
-                    if !handshaken {
-                        handshaken = true;
-                        shared.ready.fetch_add(1, Ordering::AcqRel);
-                    }
-                }
-                wire::ty::GET_CONFIG_REQUEST => wire::get_config_reply(&mut out, xid),
-                wire::ty::BARRIER_REQUEST => wire::empty(&mut out, wire::ty::BARRIER_REPLY, xid),
-                wire::ty::STATS_REQUEST if msg.len() >= 12 => {
-                    wire::stats_reply(&mut out, xid, u16::from_be_bytes([msg[8], msg[9]]))
-                }
-                wire::ty::VENDOR => wire::bad_vendor(&mut out, xid, msg),
-                wire::ty::ERROR => {
-                    shared.errors.fetch_add(1, Ordering::Relaxed);
-                }
-                _ => {} // HELLO, SET_CONFIG, ECHO_REPLY, ...
-            }
-            if !out.is_empty() && ctl_tx.send(out).is_err() {
-                break 'read;
-            }
-        }
-        if proto::header::peek_len(&buf[at..]).is_err() {
-            eprintln!("cbench: switch {dpid}: unframeable bytes from the controller; closing");
+        let mut out = Vec::new();
+        if sw.handle_all(&mut buf, &mut out).is_none() {
             break;
         }
-        buf.drain(..at);
+        if !out.is_empty() && ctl_tx.send(out).is_err() {
+            break;
+        }
     }
-    shared.closed.fetch_add(1, Ordering::AcqRel);
+    sw.shared.closed.fetch_add(1, Ordering::AcqRel);
     writer.abort();
 }
 
+/// The throughput writer: replies to the controller's requests first, then batches of 32
+/// packet-ins for as long as the socket takes them.
 async fn writer(
     mut wr: OwnedWriteHalf,
-    dpid: u64,
-    args: Args,
+    mut sw: FakeSwitch,
     mut ctl_rx: mpsc::UnboundedReceiver<Vec<u8>>,
-    shared: Arc<Shared>,
-    gate: Arc<Gate>,
 ) {
-    let d = dpid.to_be_bytes();
-    let dst = [0x00, 0x00, 0x00, 0xff, d[6], d[7]];
-    let macs = args.macs.clamp(1, 0x00fe_0000);
-    let mut seq: u32 = 0;
     let mut taught = false;
     let mut out = Vec::with_capacity(16 * 1024);
     loop {
-        // Replies to the controller's requests go first.
         while let Ok(msg) = ctl_rx.try_recv() {
             if wr.write_all(&msg).await.is_err() {
                 return;
             }
         }
-        if !shared.running.load(Ordering::Acquire) {
-            // Every switch has answered FEATURES_REQUEST (so has this one), and the run starts
-            // after `--delay`: by then the controller takes packet-ins from this switch.
-            let all_ready = shared.ready.load(Ordering::Acquire) as u64 == args.switches;
-            if all_ready && !taught {
-                // Teach the controller where `dst` lives (cbench's --learn-dstmac).
+        if !sw.running() {
+            if sw.all_ready() && !taught {
                 taught = true;
                 let mut m = Vec::new();
-                wire::packet_in(&mut m, 1, wire::NO_BUFFER, 1, [0xff; 6], dst);
+                sw.teach(&mut m);
                 if wr.write_all(&m).await.is_err() {
                     return;
                 }
@@ -373,39 +495,8 @@ async fn writer(
             }
             continue;
         }
-        let batch = if args.throughput { 32 } else { 1 };
-        if !args.throughput {
-            // Latency: wait for the previous packet-in's response (or a request to answer).
-            if gate.outstanding.load(Ordering::Acquire) {
-                tokio::select! {
-                    Some(msg) = ctl_rx.recv() => if wr.write_all(&msg).await.is_err() { return },
-                    _ = gate.notify.notified() => {}
-                    // A controller that drops a packet-in must not stall this switch forever.
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => gate.outstanding.store(false, Ordering::Release),
-                }
-                continue;
-            }
-            gate.outstanding.store(true, Ordering::Release);
-        }
         out.clear();
-        for _ in 0..batch {
-            seq = seq.wrapping_add(1);
-            let i = seq % macs;
-            let src = [
-                0x00,
-                d[7],
-                (i >> 24) as u8 | 0x01,
-                (i >> 16) as u8,
-                (i >> 8) as u8,
-                i as u8,
-            ];
-            let buffer_id = if args.unbuffered {
-                wire::NO_BUFFER
-            } else {
-                seq & 0x7fff_ffff
-            };
-            wire::packet_in(&mut out, seq, buffer_id, 2, dst, src);
-        }
+        sw.packet_ins(&mut out, 32);
         if wr.write_all(&out).await.is_err() {
             return;
         }
