@@ -1,9 +1,9 @@
 //! [`Pipeline`]: one switch's compositor. It sits between every module and the switch,
 //! so forwarding modules and taps never race each other with priorities.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
-use proto::flow::{Action, Command, Flags, FlowMod, Match, PacketOut, PortNo};
+use proto::flow::{Action, Command, FlowMod, Match, PacketOut, PortNo};
 
 use super::cookie::{Cookie, Kind, KIND_MASK};
 use super::derive::{self, copy_actions, forward_table, Derived, Key, KeyMap};
@@ -12,10 +12,8 @@ use super::rules::{SwitchTap, TapId, TapRule, TapUpdate};
 use crate::outbox::{reorder, Msg};
 use crate::switch::Version;
 
-/// Forwarding flows remembered per switch before the oldest timed ones are forgotten: about
-/// 9 MB of memory per switch when full (cbench fills it in seconds; at 100,000 sixteen
-/// switches held 1 GB). A forgotten flow loses its tap copies until its module re-adds it.
-pub const MAX_BASE: usize = 32_768;
+use super::base::BaseTable;
+pub use super::base::MAX_BASE;
 
 /// One switch's pipeline: the forwarding flows modules asked for, the active taps, and
 /// the tap-derived flows installed. See the [module docs](super).
@@ -25,10 +23,7 @@ pub struct Pipeline {
     /// Ports of the switch (for expanding FLOOD around monitor ports).
     ports: BTreeSet<u32>,
     /// Forwarding flows as the modules asked for them (table set by us).
-    base: KeyMap<BaseFlow>,
-    /// Keys of `base` in the order they were added (with repeats), for [`MAX_BASE`].
-    order: VecDeque<(u64, Key)>,
-    seq: u64,
+    base: BaseTable,
     taps: BTreeMap<TapId, SwitchTap>,
     /// Tap-derived flows on the switch.
     installed: KeyMap<Derived>,
@@ -40,9 +35,7 @@ impl Pipeline {
         Pipeline {
             version,
             ports: ports.into_iter().collect(),
-            base: KeyMap::default(),
-            order: VecDeque::new(),
-            seq: 0,
+            base: BaseTable::default(),
             taps: BTreeMap::new(),
             installed: KeyMap::default(),
         }
@@ -165,15 +158,13 @@ impl Pipeline {
         fm.table_id = forward_table(self.version);
         fm.actions = self.expand_flood(std::mem::take(&mut fm.actions), fm.match_.in_port);
         let key = Key::of(&fm);
-        self.seq += 1;
-        self.base.insert(key.clone(), BaseFlow::of(&fm, self.seq));
-        self.order.push_back((self.seq, key.clone()));
-        self.bound_base();
         if self.taps.is_empty() && self.installed.is_empty() {
             // No tap on this switch (the usual case): nothing to decorate, no split to replace.
+            self.base.add(key, &fm);
             out.push(Msg::FlowMod(fm));
             return;
         }
+        self.base.add(key.clone(), &fm);
         out.push(Msg::FlowMod(fm.clone()));
         let new = derive::decorations(self.version, &fm, &self.taps);
         let new_keys: Vec<Key> = new.iter().map(|d| Key::of(&d.fm)).collect();
@@ -192,37 +183,6 @@ impl Pipeline {
         for d in new {
             out.push(Msg::FlowMod(d.fm.clone()));
             self.installed.insert(Key::of(&d.fm), d);
-        }
-    }
-
-    /// Modules are not told when their timed flows expire, so `base` only learns of it
-    /// from a re-add. Past [`MAX_BASE`] entries the oldest timed ones are forgotten (they
-    /// expire on the switch by themselves; a forgotten flow only loses its tap copies until
-    /// the module re-adds it). Permanent flows are never forgotten.
-    fn bound_base(&mut self) {
-        let mut budget = self.order.len();
-        while self.base.len() > MAX_BASE && budget > 0 {
-            budget -= 1;
-            let Some((seq, k)) = self.order.pop_front() else {
-                break;
-            };
-            let Some(f) = self.base.get(&k) else {
-                continue; // deleted since
-            };
-            if f.seq != seq {
-                continue; // re-added since: a later entry stands for it
-            }
-            if f.idle_timeout > 0 || f.hard_timeout > 0 {
-                self.base.remove(&k);
-            } else {
-                self.order.push_back((seq, k));
-            }
-        }
-        // Stale entries are dropped as they reach the front; bound them too.
-        if self.order.len() > 2 * MAX_BASE.max(self.base.len()) {
-            let base = &self.base;
-            self.order
-                .retain(|(seq, k)| base.get(k).is_some_and(|f| f.seq == *seq));
         }
     }
 
@@ -360,48 +320,6 @@ impl Pipeline {
         }
         self.installed = want;
         reorder(out)
-    }
-}
-
-/// A forwarding flow as [`Pipeline`]'s `base` keeps it, next to its [`Key`] (table,
-/// priority, match): what re-adding it takes, and no more. Up to [`MAX_BASE`] of these per
-/// switch, so every byte counts (a whole `FlowMod` doubled the controller's memory in
-/// cbench). A packet's buffer id is not kept: it is spent by the first add.
-#[derive(Debug, Clone)]
-struct BaseFlow {
-    actions: Box<[Action]>,
-    cookie: u64,
-    /// The sequence number of its latest add (for [`MAX_BASE`]).
-    seq: u64,
-    idle_timeout: u16,
-    hard_timeout: u16,
-    flags: Flags,
-    goto_table: Option<u8>,
-}
-
-impl BaseFlow {
-    fn of(fm: &FlowMod, seq: u64) -> Self {
-        BaseFlow {
-            actions: fm.actions.clone().into_boxed_slice(),
-            cookie: fm.cookie,
-            seq,
-            idle_timeout: fm.idle_timeout,
-            hard_timeout: fm.hard_timeout,
-            flags: fm.flags,
-            goto_table: fm.goto_table,
-        }
-    }
-
-    /// The ADD that installs it again.
-    fn flow_mod(&self, key: &Key) -> FlowMod {
-        let mut fm = FlowMod::add(key.match_.clone(), self.actions.to_vec(), key.priority);
-        fm.table_id = key.table;
-        fm.cookie = self.cookie;
-        fm.idle_timeout = self.idle_timeout;
-        fm.hard_timeout = self.hard_timeout;
-        fm.flags = self.flags;
-        fm.goto_table = self.goto_table;
-        fm
     }
 }
 

@@ -33,6 +33,7 @@
 //! (ingress copies included); OF1.0 copies of tagged frames carry the tap VLAN in place of
 //! theirs.
 
+mod base;
 pub mod compose;
 pub mod cookie;
 pub mod derive;

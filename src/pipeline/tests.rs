@@ -608,22 +608,61 @@ fn connect_owns_table_zero_on_of13_and_starts_clean_on_of10() {
         .all(|m| matches!(m, Msg::FlowMod(f) if f.table_id == 1)));
 }
 
+/// A timed forwarding flow to `tp_dst`, for the bound tests.
+fn timed_flow(i: u32) -> Msg {
+    let m = Match {
+        in_port: Some(3),
+        tp_dst: Some((i % 60000) as u16),
+        ip_proto: Some(6),
+        eth_type: Some(0x0800),
+        ipv4_dst: Some(Masked::exact(Ipv4Addr::from(i))),
+        ..Match::default()
+    };
+    let mut fm = FlowMod::add(m, vec![out(1)], 0x1000);
+    fm.idle_timeout = 60;
+    Msg::FlowMod(fm)
+}
+
+#[test]
+fn a_re_added_flow_is_forgotten_after_older_ones() {
+    let mut p = Pipeline::new(Version::Of10, [1, 2, 3]);
+    let tap = SwitchTap {
+        id: 1,
+        hard_timeout: 0,
+        rules: vec![TapRule::Source {
+            port: 3,
+            direction: Direction::Ingress,
+            filter: Match::default(),
+            copy: CopyTo::Local { port: 2 },
+        }],
+    };
+    p.forwarding(vec![timed_flow(0)]);
+    for i in 1..compose::MAX_BASE as u32 {
+        p.forwarding(vec![timed_flow(i)]);
+    }
+    // Flow 0, the oldest, is added again: flow 1 is now the oldest.
+    p.forwarding(vec![timed_flow(0)]);
+    p.forwarding(vec![timed_flow(compose::MAX_BASE as u32)]);
+    assert_eq!(p.base_len(), compose::MAX_BASE);
+    // A tap re-sends every remembered flow with its copy: flow 0 is among them, flow 1 not.
+    let sent = p.update(TapUpdate::Set { tap, rearm: false });
+    let has = |i: u32| {
+        sent.iter().any(|m| {
+            matches!(m, Msg::FlowMod(f)
+            if f.match_.ipv4_dst == Some(Masked::exact(Ipv4Addr::from(i))))
+        })
+    };
+    assert!(has(0), "the re-added flow is remembered");
+    assert!(!has(1), "the oldest flow is forgotten");
+    assert!(has(2) && has(compose::MAX_BASE as u32));
+}
+
 #[test]
 fn remembered_forwarding_flows_are_bounded_and_permanent_ones_kept() {
     let mut p = Pipeline::new(Version::Of10, [1, 2, 3]);
     p.forwarding(patch(1, 2));
     for i in 0..(compose::MAX_BASE as u32 + 10) {
-        let m = Match {
-            in_port: Some(3),
-            tp_dst: Some((i % 60000) as u16),
-            ip_proto: Some(6),
-            eth_type: Some(0x0800),
-            ipv4_dst: Some(Masked::exact(Ipv4Addr::from(i))),
-            ..Match::default()
-        };
-        let mut fm = FlowMod::add(m, vec![out(1)], 0x1000);
-        fm.idle_timeout = 60;
-        p.forwarding(vec![Msg::FlowMod(fm)]);
+        p.forwarding(vec![timed_flow(i)]);
     }
     assert_eq!(p.base_len(), compose::MAX_BASE);
     // The patch flows (no timeout) survive: a tap still decorates them.
