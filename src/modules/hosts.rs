@@ -28,13 +28,46 @@ use crate::topology::{HostIgnored, HostSource, PortRef};
 /// (for `host_timeout_secs`) is that much behind at most.
 const REFRESH: Duration = Duration::from_secs(1);
 
+/// After the engine refused a sighting because the host table is full, this switch's
+/// sightings are refused without asking it for this long. A MAC flood (cbench sends one
+/// new source per frame) otherwise has every switch task take the engine's lock, and bump
+/// a shared counter, per frame: cache lines bouncing between cores cost more than the rest
+/// of host learning. Meanwhile a known host's move is noticed from its next frame after
+/// the pause.
+pub const FULL_PAUSE: Duration = Duration::from_millis(50);
+
 /// The module: one instance per switch, all writing to one engine.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct HostsModule {
     topo: SharedTopology,
     /// Sightings refused because the host table was full, over every switch (logged at
     /// each power of two).
     refused: Arc<AtomicU64>,
+    /// Refused by this instance and not yet added to `refused`.
+    unreported: u64,
+    /// Until then the table was full a moment ago: see [`FULL_PAUSE`].
+    full_until: Option<Instant>,
+    /// The table's size limit, as the engine last reported it full (for the log).
+    max: usize,
+}
+
+impl Clone for HostsModule {
+    /// A fresh instance on the same engine and counter.
+    fn clone(&self) -> Self {
+        HostsModule {
+            topo: self.topo.clone(),
+            refused: self.refused.clone(),
+            unreported: 0,
+            full_until: None,
+            max: 0,
+        }
+    }
+}
+
+impl Drop for HostsModule {
+    fn drop(&mut self) {
+        self.report();
+    }
 }
 
 impl HostsModule {
@@ -43,12 +76,30 @@ impl HostsModule {
         HostsModule {
             topo,
             refused: Arc::new(AtomicU64::new(0)),
+            unreported: 0,
+            full_until: None,
+            max: 0,
         }
     }
 
-    /// Sightings refused so far because the host table was full.
+    /// Sightings refused so far because the host table was full, by every instance (each
+    /// reports its own when it next asks the engine, or ends).
     pub fn refused(&self) -> u64 {
-        self.refused.load(Ordering::Relaxed)
+        self.refused.load(Ordering::Relaxed) + self.unreported
+    }
+
+    /// Adds this instance's refusals to the shared count; logs each power of two it passes.
+    fn report(&mut self) {
+        if self.unreported == 0 {
+            return;
+        }
+        let n = std::mem::take(&mut self.unreported);
+        let before = self.refused.fetch_add(n, Ordering::Relaxed);
+        let after = before + n;
+        // A MAC flood refuses a sighting per frame: log ever more rarely.
+        if before == 0 || after.ilog2() > before.ilog2() {
+            warn!(max = self.max, refused = after, "host table full");
+        }
     }
 
     fn packet_in(&mut self, now: Instant, pi: &PacketIn) {
@@ -58,6 +109,12 @@ impl HostsModule {
         let Some((_, src, _)) = pi.ethernet() else {
             return;
         };
+        if self.full_until.is_some_and(|t| now < t) && !src.is_multicast() {
+            self.unreported += 1;
+            return;
+        }
+        self.full_until = None;
+        self.report();
         let at = PortRef::new(pi.switch.dpid, pi.in_port);
         let ip = source_ip(&pi.data);
         let news = self
@@ -74,11 +131,9 @@ impl HostsModule {
         };
         match result {
             Err(HostIgnored::TableFull(max)) => {
-                let n = self.refused.fetch_add(1, Ordering::Relaxed) + 1;
-                // A MAC flood refuses a sighting per frame: log ever more rarely.
-                if n.is_power_of_two() {
-                    warn!(max, refused = n, "host table full");
-                }
+                self.max = max;
+                self.unreported += 1;
+                self.full_until = Some(now + FULL_PAUSE);
             }
             Err(why) => debug!(switch = %pi.switch, %src, %why, "host not learned"),
             Ok(_) => {}

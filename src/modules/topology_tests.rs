@@ -10,7 +10,7 @@ use proto::MacAddr;
 
 use super::*;
 use crate::event::{PacketInReason, PortDesc, SwitchId, Timer};
-use crate::modules::hosts::{source_ip, HostsModule};
+use crate::modules::hosts::{source_ip, HostsModule, FULL_PAUSE};
 use crate::switch::Version;
 use crate::topology::{LinkKind, PortRef};
 
@@ -288,6 +288,57 @@ fn hosts_learned_in_switch_tasks_still_expire() {
     assert_eq!(t0 + timer.after + next.after, t1 + life);
     run(&mut m, t1 + life, Event::Timer(Timer { id: next.id }));
     assert_eq!(m.shared().read().host_location(h1), None);
+}
+
+#[test]
+fn a_full_host_table_pauses_this_switchs_sightings_then_notices_moves() {
+    let cfg = TopologyConfig {
+        enabled: false,
+        max_hosts: 1,
+        ..TopologyConfig::default()
+    };
+    let mut m = TopologyModule::new(&cfg, &BTreeMap::new()).unwrap();
+    let t0 = Instant::now();
+    run(&mut m, t0, up(1, Version::Of10, &[(1, true), (2, true)]));
+    let mut hosts = HostsModule::new(m.shared()).per_switch().unwrap();
+    let (h1, h2) = (MacAddr([0, 0, 0, 0, 0, 1]), MacAddr([0, 0, 0, 0, 0, 2]));
+    let mut see = |t: Instant, mac: MacAddr, port: u32| {
+        let frame = packet_in(1, port, ether(mac, 0x88b5, &[]));
+        hosts.handle(t, &frame, &mut Outbox::new());
+    };
+    see(t0, h1, 1);
+    // The table (one host) is full: h2 is refused, and the pause begins.
+    see(t0, h2, 2);
+    assert_eq!(m.shared().read().host_location(h2), None);
+    // Within the pause this switch does not ask the engine: h1's move goes unnoticed...
+    let moved = |m: &TopologyModule| m.shared().read().host_location(h1);
+    see(t0 + FULL_PAUSE / 2, h1, 2);
+    assert_eq!(moved(&m), Some(PortRef::new(DatapathId(1), 1)));
+    // ...and its next frame after the pause records it.
+    see(t0 + FULL_PAUSE, h1, 2);
+    assert_eq!(moved(&m), Some(PortRef::new(DatapathId(1), 2)));
+}
+
+#[test]
+fn refusals_are_counted_across_instances() {
+    let cfg = TopologyConfig {
+        enabled: false,
+        max_hosts: 1,
+        ..TopologyConfig::default()
+    };
+    let mut m = TopologyModule::new(&cfg, &BTreeMap::new()).unwrap();
+    let t0 = Instant::now();
+    run(&mut m, t0, up(1, Version::Of10, &[(1, true)]));
+    let shared = HostsModule::new(m.shared());
+    let mut a = shared.per_switch().unwrap();
+    for i in 1..=5u8 {
+        let frame = packet_in(1, 1, ether(MacAddr([0, 0, 0, 0, 0, i]), 0x88b5, &[]));
+        a.handle(t0, &frame, &mut Outbox::new());
+    }
+    // One learned, four refused (three of them during the pause); an instance that ends
+    // reports what it counted.
+    drop(a);
+    assert_eq!(shared.refused(), 4);
 }
 
 #[test]
