@@ -3,13 +3,16 @@
 //! with one canned FLOW_MOD carrying the packet-in's buffer id (no parsing beyond the header
 //! and that field, no state). Whatever it reaches is what the harness and the loopback path
 //! allow; a real controller's figures are read against it (benches/run-cbench.sh target
-//! `null`). One thread per connection, blocking I/O, one write per read.
+//! `null`). One thread and one epoll loop for every connection (tokio's current-thread
+//! runtime: a thread per connection spent more on context switches than on the work), one
+//! write per read.
 //!
 //! Run: `cargo bench --bench cbench_null -- PORT`
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::ExitCode;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
 
 const VERSION: u8 = 0x01;
 const HELLO: u8 = 0;
@@ -25,17 +28,24 @@ fn main() -> ExitCode {
         .find(|a| !a.starts_with("--"))
         .and_then(|a| a.parse::<u16>().ok())
         .unwrap_or(6653);
-    let listener = match TcpListener::bind(("127.0.0.1", port)) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("cbench_null: cannot listen on 127.0.0.1:{port}: {e}");
-            return ExitCode::FAILURE;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .expect("tokio runtime");
+    rt.block_on(async {
+        let listener = match TcpListener::bind(("127.0.0.1", port)).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("cbench_null: cannot listen on 127.0.0.1:{port}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        loop {
+            if let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream));
+            }
         }
-    };
-    for stream in listener.incoming().flatten() {
-        std::thread::spawn(move || serve(stream));
-    }
-    ExitCode::SUCCESS
+    })
 }
 
 /// A FLOW_MOD (OF1.0, 72 bytes): exact-match-free, idle timeout 60 s, output to port 1,
@@ -67,19 +77,19 @@ fn header(out: &mut Vec<u8>, ty: u8, xid: &[u8], body: &[u8]) {
     out.extend_from_slice(body);
 }
 
-fn serve(mut s: TcpStream) {
+async fn serve(mut s: TcpStream) {
     let _ = s.set_nodelay(true);
     let mut out = Vec::with_capacity(256 * 1024);
     header(&mut out, HELLO, &[0; 4], &[]);
     header(&mut out, FEATURES_REQUEST, &[0, 0, 0, 1], &[]);
-    if s.write_all(&out).is_err() {
+    if s.write_all(&out).await.is_err() {
         return;
     }
     let fm = canned_flow_mod();
     let mut buf = vec![0u8; 256 * 1024];
     let mut have = 0;
     loop {
-        let n = match s.read(&mut buf[have..]) {
+        let n = match s.read(&mut buf[have..]).await {
             Ok(0) | Err(_) => return,
             Ok(n) => n,
         };
@@ -112,7 +122,7 @@ fn serve(mut s: TcpStream) {
         if have == buf.len() {
             buf.resize(buf.len() * 2, 0); // one message larger than the buffer
         }
-        if !out.is_empty() && s.write_all(&out).is_err() {
+        if !out.is_empty() && s.write_all(&out).await.is_err() {
             return;
         }
     }
