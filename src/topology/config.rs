@@ -7,7 +7,8 @@
 //! probe_interval_secs = 2     # each live port is probed this often
 //! link_timeout_secs = 6       # a link with no probe for this long is down (default 3 x probe)
 //! host_timeout_secs = 300     # a host not seen for this long is forgotten (0 = never)
-//! max_hosts = 65536           # beyond this many hosts, new ones are not learned (MAC floods)
+//! max_hosts = 65536           # beyond this many hosts, new ones are not learned (MAC floods;
+//!                             # a switch then skips host learning for 50 ms per refusal)
 //! quiet_ports = ["s3:11"]     # never probed: monitor ports whose captures must stay clean
 //!
 //! [[topology.links]]          # a link discovery cannot see (LLDP filtered in between)
