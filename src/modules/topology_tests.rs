@@ -290,16 +290,22 @@ fn hosts_learned_in_switch_tasks_still_expire() {
     assert_eq!(m.shared().read().host_location(h1), None);
 }
 
-#[test]
-fn a_full_host_table_pauses_this_switchs_sightings_then_notices_moves() {
+/// A topology module whose host table holds one host, with switch 1 (ports 1 and 2) up.
+fn one_host_table(t0: Instant) -> TopologyModule {
     let cfg = TopologyConfig {
         enabled: false,
         max_hosts: 1,
         ..TopologyConfig::default()
     };
     let mut m = TopologyModule::new(&cfg, &BTreeMap::new()).unwrap();
-    let t0 = Instant::now();
     run(&mut m, t0, up(1, Version::Of10, &[(1, true), (2, true)]));
+    m
+}
+
+#[test]
+fn a_full_host_table_pauses_this_switchs_sightings_then_notices_moves() {
+    let t0 = Instant::now();
+    let m = one_host_table(t0);
     let mut hosts = HostsModule::new(m.shared()).per_switch().unwrap();
     let (h1, h2) = (MacAddr([0, 0, 0, 0, 0, 1]), MacAddr([0, 0, 0, 0, 0, 2]));
     let mut see = |t: Instant, mac: MacAddr, port: u32| {
@@ -321,14 +327,8 @@ fn a_full_host_table_pauses_this_switchs_sightings_then_notices_moves() {
 
 #[test]
 fn refusals_are_counted_across_instances() {
-    let cfg = TopologyConfig {
-        enabled: false,
-        max_hosts: 1,
-        ..TopologyConfig::default()
-    };
-    let mut m = TopologyModule::new(&cfg, &BTreeMap::new()).unwrap();
     let t0 = Instant::now();
-    run(&mut m, t0, up(1, Version::Of10, &[(1, true)]));
+    let m = one_host_table(t0);
     let shared = HostsModule::new(m.shared());
     let mut a = shared.per_switch().unwrap();
     for i in 1..=5u8 {

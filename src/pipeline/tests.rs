@@ -623,19 +623,24 @@ fn timed_flow(i: u32) -> Msg {
     Msg::FlowMod(fm)
 }
 
-#[test]
-fn a_re_added_flow_is_forgotten_after_older_ones() {
-    let mut p = Pipeline::new(Version::Of10, [1, 2, 3]);
-    let tap = SwitchTap {
+/// Tap 1: everything entering `port`, copied to local port `to`.
+fn ingress_tap(port: u32, to: u32) -> SwitchTap {
+    SwitchTap {
         id: 1,
         hard_timeout: 0,
         rules: vec![TapRule::Source {
-            port: 3,
+            port,
             direction: Direction::Ingress,
             filter: Match::default(),
-            copy: CopyTo::Local { port: 2 },
+            copy: CopyTo::Local { port: to },
         }],
-    };
+    }
+}
+
+#[test]
+fn a_re_added_flow_is_forgotten_after_older_ones() {
+    let mut p = Pipeline::new(Version::Of10, [1, 2, 3]);
+    let tap = ingress_tap(3, 2);
     p.forwarding(vec![timed_flow(0)]);
     for i in 1..compose::MAX_BASE as u32 {
         p.forwarding(vec![timed_flow(i)]);
@@ -666,16 +671,7 @@ fn remembered_forwarding_flows_are_bounded_and_permanent_ones_kept() {
     }
     assert_eq!(p.base_len(), compose::MAX_BASE);
     // The patch flows (no timeout) survive: a tap still decorates them.
-    let tap = SwitchTap {
-        id: 1,
-        hard_timeout: 0,
-        rules: vec![TapRule::Source {
-            port: 1,
-            direction: Direction::Ingress,
-            filter: Match::default(),
-            copy: CopyTo::Local { port: 3 },
-        }],
-    };
+    let tap = ingress_tap(1, 3);
     let sent = p.update(TapUpdate::Set { tap, rearm: false });
     assert!(sent.iter().any(|m| matches!(m, Msg::FlowMod(f)
         if f.match_.in_port == Some(1) && f.priority == 0x2001)));
