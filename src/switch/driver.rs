@@ -102,8 +102,11 @@ where
     let mut read_paused: Option<TokioInstant> = None;
     // Reused for every write.
     let mut wbuf = BytesMut::new();
-    // One registration for the connection's life, not one per loop.
-    let cancelled = ctx.shutdown.cancelled();
+    // One registration for the connection's life, not one per loop, on a token of its own:
+    // polling a future of the shared token locks two mutexes that every switch task shares,
+    // on every wake-up.
+    let shutdown = ctx.shutdown.child_token();
+    let cancelled = shutdown.cancelled();
     tokio::pin!(cancelled);
     // The session's timer, re-armed only when its deadline changes: a fresh sleep per loop
     // would register with (and leave) the runtime's timer wheel for every message.
