@@ -10,10 +10,11 @@
 //!
 //! Every name is prefixed `tapdemon_`; counters get OpenMetrics' `_total` suffix.
 
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
 use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::counter::{Atomic, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 
@@ -33,13 +34,50 @@ pub struct SourceLabels {
     pub source: &'static str,
 }
 
+/// A message counter: every switch thread counts every message it reads or writes, and
+/// one shared atomic per message type bounced between the cores on each increment.
+pub type MessageCounter = Counter<u64, Sharded>;
+
+/// Slots of a [`Sharded`] value: threads beyond this many share slots (still correct).
+const SLOTS: usize = 8;
+
+/// A counter's value spread over cache lines, one per thread slot, summed when read.
+/// [`Atomic::inc`] returns the previous value of the caller's slot, not of the sum.
+#[derive(Debug, Default)]
+pub struct Sharded([Slot; SLOTS]);
+
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct Slot(AtomicU64);
+
+/// This thread's slot: threads take slots in the order they first count.
+fn slot() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local!(static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS);
+    SLOT.with(|s| *s)
+}
+
+impl Atomic<u64> for Sharded {
+    fn inc(&self) -> u64 {
+        self.inc_by(1)
+    }
+
+    fn inc_by(&self, v: u64) -> u64 {
+        self.0[slot()].0.fetch_add(v, Ordering::Relaxed)
+    }
+
+    fn get(&self) -> u64 {
+        self.0.iter().map(|s| s.0.load(Ordering::Relaxed)).sum()
+    }
+}
+
 /// The counters the runtime increments.
 #[derive(Debug, Default)]
 pub struct Metrics {
     /// OpenFlow messages received, by type and version.
-    pub messages_in: Family<MessageLabels, Counter>,
+    pub messages_in: Family<MessageLabels, MessageCounter>,
     /// OpenFlow messages sent, by type and version.
-    pub messages_out: Family<MessageLabels, Counter>,
+    pub messages_out: Family<MessageLabels, MessageCounter>,
     /// Flow-mods a switch refused (OFPET_FLOW_MOD_FAILED).
     pub flow_mods_failed: Counter,
     /// Trigger (threshold) events raised, by source.
@@ -135,12 +173,12 @@ fn labels(frame: &[u8]) -> Option<MessageLabels> {
 /// passes here, and `Family::get_or_create` takes a lock shared by every switch thread and
 /// hashes the labels.
 struct ByType {
-    family: fn(&Metrics) -> &Family<MessageLabels, Counter>,
-    cells: Vec<OnceLock<Counter>>,
+    family: fn(&Metrics) -> &Family<MessageLabels, MessageCounter>,
+    cells: Vec<OnceLock<MessageCounter>>,
 }
 
 impl ByType {
-    fn new(family: fn(&Metrics) -> &Family<MessageLabels, Counter>) -> Self {
+    fn new(family: fn(&Metrics) -> &Family<MessageLabels, MessageCounter>) -> Self {
         ByType {
             family,
             cells: (0..3 * 256).map(|_| OnceLock::new()).collect(),
@@ -148,7 +186,7 @@ impl ByType {
     }
 
     /// The counter for the message starting `frame`.
-    fn get(&self, frame: &[u8]) -> Option<&Counter> {
+    fn get(&self, frame: &[u8]) -> Option<&MessageCounter> {
         let (&version, &ty) = (frame.first()?, frame.get(1)?);
         let row = match version {
             OFP10 => 0,
@@ -205,7 +243,7 @@ pub fn record_out(buf: &[u8]) {
 mod tests {
     use super::*;
 
-    fn count(f: &Family<MessageLabels, Counter>, ty: &'static str, v: &'static str) -> u64 {
+    fn count(f: &Family<MessageLabels, MessageCounter>, ty: &'static str, v: &'static str) -> u64 {
         f.get_or_create(&MessageLabels {
             r#type: ty,
             version: v,
@@ -241,5 +279,21 @@ mod tests {
         // OF1.0 ERROR, type 1 (BAD_REQUEST): not a flow-mod failure.
         record_in(&[1, 1, 0, 12, 0, 0, 0, 9, 0, 1, 0, 0]);
         assert_eq!(m.flow_mods_failed.get(), failed + 1);
+    }
+
+    #[test]
+    fn sharded_counts_sum_over_threads() {
+        let c = MessageCounter::default();
+        std::thread::scope(|s| {
+            for _ in 0..(SLOTS + 3) {
+                s.spawn(|| {
+                    for _ in 0..1000 {
+                        c.inc();
+                    }
+                });
+            }
+        });
+        c.inc_by(5);
+        assert_eq!(c.get(), (SLOTS as u64 + 3) * 1000 + 5);
     }
 }
