@@ -54,13 +54,7 @@ pub struct HostsModule {
 impl Clone for HostsModule {
     /// A fresh instance on the same engine and counter.
     fn clone(&self) -> Self {
-        HostsModule {
-            topo: self.topo.clone(),
-            refused: self.refused.clone(),
-            unreported: 0,
-            full_until: None,
-            max: 0,
-        }
+        HostsModule::on(self.topo.clone(), self.refused.clone())
     }
 }
 
@@ -73,9 +67,14 @@ impl Drop for HostsModule {
 impl HostsModule {
     /// Host learning into `topo` (the topology module's engine).
     pub fn new(topo: SharedTopology) -> Self {
+        HostsModule::on(topo, Arc::new(AtomicU64::new(0)))
+    }
+
+    /// An instance with nothing refused yet, counting into `refused`.
+    fn on(topo: SharedTopology, refused: Arc<AtomicU64>) -> Self {
         HostsModule {
             topo,
-            refused: Arc::new(AtomicU64::new(0)),
+            refused,
             unreported: 0,
             full_until: None,
             max: 0,
