@@ -43,17 +43,24 @@ fn two_hosts_ping_and_tcp_then_teardown_leaves_nothing() {
             (0, "NORMAL")
         );
         let (cap, pcap) = lab.capture(Some("h2"), "h2-eth0", "icmp", "h2.pcap");
-        assert!(
-            lab.ping("h1", "h2", 3, SECS(5)),
-            "h1 cannot ping h2 through NORMAL"
-        );
+        let (sent, replies) = lab.ping_counts("h1", "h2", 3, SECS(5));
+        assert_eq!(replies, 3, "h1 cannot ping h2 through NORMAL ({sent} sent)");
+        let requests_in = |lines: &[String]| {
+            lines
+                .iter()
+                .filter(|l| l.contains("10.0.0.1 > 10.0.0.2: ICMP echo request"))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        // tcpdump may not have written the last packets yet, and SIGINT drops what it
+        // has not read: wait for them in the file first.
+        support::lab::wait_until(SECS(5), || {
+            requests_in(&support::hosts::pcap_lines_so_far(&pcap)).len() >= sent as usize
+        });
         cap.stop_with(libc::SIGINT, SECS(3));
         let seen = support::hosts::pcap_lines(&pcap);
-        let requests: Vec<_> = seen
-            .iter()
-            .filter(|l| l.contains("10.0.0.1 > 10.0.0.2: ICMP echo request"))
-            .collect();
-        assert_eq!(requests.len(), 3, "capture on h2: {seen:#?}");
+        let requests = requests_in(&seen);
+        assert_eq!(requests.len(), sent as usize, "capture on h2: {seen:#?}");
         assert!(
             requests[0].contains("00:00:00:00:00:01 > 00:00:00:00:00:02"),
             "{seen:#?}"

@@ -43,13 +43,20 @@ impl Lab {
             .unwrap_or_else(|| host_or_ip.to_string())
     }
 
-    /// Replies to `count` pings from `from` to `to` (host name or IP), 0.2 s apart,
-    /// waiting at most `timeout` overall.
+    /// Replies to `count` pings from `from` to `to` (host name or IP): see [`Self::ping_counts`].
+    pub fn ping_received(&self, from: &str, to: &str, count: u32, timeout: Duration) -> u32 {
+        self.ping_counts(from, to, count, timeout).1
+    }
+
+    /// Pings from `from` to `to` (host name or IP), 0.2 s apart, until `count` replies
+    /// came or `timeout` passed: (requests sent, replies received). More than `count`
+    /// requests go out when replies are slow (`ping -w` keeps sending until it has
+    /// `count` replies), so a test counting requests in a capture compares with the first.
     ///
     /// The source's neighbour entry for `to` is flushed first: after a failed attempt it
     /// is FAILED, and the kernel then answers "host unreachable" at once, which ends
     /// `ping -c N` after N errors before the (now working) path is even tried.
-    pub fn ping_received(&self, from: &str, to: &str, count: u32, timeout: Duration) -> u32 {
+    pub fn ping_counts(&self, from: &str, to: &str, count: u32, timeout: Duration) -> (u32, u32) {
         let ip = self.ip_of(to);
         let _ = self.exec(from, &["ip", "neigh", "flush", "to", &ip]);
         let deadline = timeout.as_secs().max(1).to_string();
@@ -72,13 +79,16 @@ impl Lab {
         );
         let text = String::from_utf8_lossy(&out.stdout);
         // "3 packets transmitted, 3 received, 0% packet loss, time 402ms"
-        text.split(',')
-            .find_map(|p| {
-                p.trim()
-                    .strip_suffix(" received")
-                    .and_then(|n| n.parse().ok())
-            })
-            .unwrap_or(0)
+        let field = |suffix: &str| {
+            text.split(',')
+                .find_map(|p| {
+                    let n = p.trim().strip_suffix(suffix)?;
+                    // The first field starts on the statistics line: take its last word.
+                    n.split_whitespace().last()?.parse().ok()
+                })
+                .unwrap_or(0)
+        };
+        (field(" packets transmitted"), field(" received"))
     }
 
     /// Did at least one of `count` pings get a reply?
@@ -172,20 +182,32 @@ impl Lab {
 
 /// One line per packet of a capture file (`tcpdump -nn -e -r FILE`), with MACs.
 pub fn pcap_lines(path: &Path) -> Vec<String> {
-    let out = Command::new(prereq::tool("tcpdump"))
-        .args(["-nn", "-e", "-r"])
-        .arg(path)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run tcpdump -r");
+    let (out, lines) = read_pcap(path);
     assert!(
         out.status.success(),
         "tcpdump -r {} failed: {}",
         path.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout)
+    lines
+}
+
+/// [`pcap_lines`] of a capture still being written: a record half written, or a file
+/// without its header yet, ends the list instead of failing.
+pub fn pcap_lines_so_far(path: &Path) -> Vec<String> {
+    read_pcap(path).1
+}
+
+fn read_pcap(path: &Path) -> (std::process::Output, Vec<String>) {
+    let out = Command::new(prereq::tool("tcpdump"))
+        .args(["-nn", "-e", "-r"])
+        .arg(path)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tcpdump -r");
+    let lines = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)
-        .collect()
+        .collect();
+    (out, lines)
 }
