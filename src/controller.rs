@@ -14,6 +14,8 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+
+use crate::switch::placement::Placement;
 use tracing::{error, info, warn};
 
 use crate::bus::Bus;
@@ -121,6 +123,8 @@ pub struct Handle {
     pub sources: Arc<Sources>,
     /// The taps' state, read-only (commands: `bus.control("tap", ..)`).
     pub taps: Option<TapTable>,
+    /// Where switch connections are served.
+    pub placement: Arc<Placement>,
 }
 
 /// Run the controller on `listeners` until `shutdown` is cancelled.
@@ -185,6 +189,7 @@ pub fn start_with<L: Into<Listener>>(
             );
         }
     }
+    let placement = Placement::start(switches.clone(), &tracker, shutdown.clone());
     let ctx = Arc::new(SwitchContext {
         config: SessionConfig::from_config(&config.controller),
         directory: Arc::new(config.directory()),
@@ -192,6 +197,7 @@ pub fn start_with<L: Into<Listener>>(
         bus: bus.clone(),
         shutdown: shutdown.clone(),
         next_conn: AtomicU64::new(1),
+        placement: placement.clone(),
     });
     for listener in listeners {
         let listener = listener.into();
@@ -209,6 +215,7 @@ pub fn start_with<L: Into<Listener>>(
             topology,
             sources: Arc::new(Sources::default()),
             taps,
+            placement,
         },
         tracker,
     )

@@ -199,3 +199,58 @@ async fn shutdown_closes_switches() {
         .unwrap();
     sw.expect_closed(Duration::from_secs(1)).await;
 }
+
+/// Wait (bounded) until the controller's connection group serves `n` connections.
+async fn group_serves(c: &Controller, n: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while c.handle.placement.in_group() != n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the group serves {} connections, expected {n}",
+            c.handle.placement.in_group()
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_connection_keeps_its_session_while_moving_out_of_the_group_and_back() {
+    let c = Controller::start(Controller::scripted_config()).await;
+    let mut sw = FakeSwitch::connect(c.addr).await;
+    sw.handshake10(7, 2).await;
+    c.wait_connected(7).await;
+    // Light load: new connections are served by the group.
+    assert!(c.handle.placement.single());
+    group_serves(&c, 1).await;
+    let h1 = [0, 0, 0, 0, 0, 1];
+    let h2 = [0, 0, 0, 0, 0, 2];
+    sw.send(&packet_in10(1, frame(h2, h1), 0)).await;
+    let m = decode10(&sw.recv_skip_topology().await);
+    assert!(matches!(m, of10::Message::PacketOut(_)), "{m:?}");
+
+    // Out to a task of its own: the same session (h1 stays learned, echo answered).
+    assert_eq!(c.handle.placement.place(false), 1);
+    group_serves(&c, 0).await;
+    sw.ping(70).await;
+    sw.send(&packet_in10(2, frame(h1, h2), 0)).await;
+    let m = decode10(&sw.recv_skip_topology().await);
+    let of10::Message::FlowMod(fm) = m else {
+        panic!("expected FLOW_MOD toward the learned h1, got {m:?}")
+    };
+    assert_eq!(fm.match_.in_port, of10::PortNo(2));
+
+    // And back.
+    assert_eq!(c.handle.placement.place(true), 1);
+    group_serves(&c, 1).await;
+    sw.ping(71).await;
+    assert_eq!(
+        c.handle.switches.list().len(),
+        1,
+        "the switch stayed registered"
+    );
+    // Shutdown closes it in the group too, and the controller's tracker waits for it.
+    let placement = c.handle.placement.clone();
+    c.stop().await;
+    assert_eq!(placement.in_group(), 0);
+    sw.expect_closed(Duration::from_secs(2)).await;
+}

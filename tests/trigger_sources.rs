@@ -16,6 +16,7 @@ use tapdemon::event::Event;
 use tapdemon::module::{Module, ModuleSpec};
 use tapdemon::outbox::Outbox;
 use tapdemon::switch::handle::Switches;
+use tapdemon::switch::placement::Placement;
 use tokio::net::UdpSocket;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -65,12 +66,14 @@ async fn collector_events_reach_modules() {
         switches: None,
     };
     let bus = Bus::start(vec![spec], switches.clone(), 64, &tracker, shutdown.clone());
+    let placement = Placement::start(switches.clone(), &tracker, shutdown.clone());
     let handle = Handle {
         switches,
         bus,
         topology: None,
         sources: Default::default(),
         taps: None,
+        placement,
     };
     let handle = start_sources(handle, &config, &tracker, shutdown.clone()).await;
     let collector = handle

@@ -48,6 +48,8 @@ pub struct SwitchContext {
     pub shutdown: CancellationToken,
     /// Connection id source.
     pub next_conn: AtomicU64,
+    /// Where TCP connections are served.
+    pub placement: Arc<super::placement::Placement>,
 }
 
 /// How long a switch task stops reading after dropping a burst of PACKET_INs (it goes on
@@ -60,233 +62,382 @@ const RUNTIME_ORIGIN: usize = usize::MAX;
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
 
-/// Serve one switch TCP connection until it closes.
+/// Serve one switch TCP connection until it closes, in this task or, as the
+/// [`Placement`](super::placement::Placement) decides, in the shared connection group.
 pub async fn run(stream: TcpStream, peer: SocketAddr, ctx: Arc<SwitchContext>) {
     // Small control messages: do not let Nagle hold them back.
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
-    serve(rd, wr, peer, ctx).await
+    let io = Io::new(rd, wr);
+    super::placement::run_own(Driver::new(peer, ctx), io).await
 }
 
-/// Serve one switch connection, given as its read and write halves (a TCP socket's, or a
-/// TLS stream's after its handshake), until it closes.
+/// Serve one switch connection, given as its read and write halves (a TLS stream's after
+/// its handshake), until it closes, in this task.
 pub async fn serve<R, W>(rd: R, wr: W, peer: SocketAddr, ctx: Arc<SwitchContext>)
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let span = info_span!("switch", %peer, dpid = field::Empty, name = field::Empty);
-    drive(rd, wr, ctx).instrument(span).await
+    let mut driver = Driver::new(peer, ctx);
+    let mut io = Io::new(rd, wr);
+    let span = driver.span.clone();
+    // Never moved: a TLS stream's halves are not a socket another runtime could take.
+    driver.movable = false;
+    driver.run(&mut io).instrument(span.clone()).await;
+    driver.finish(Some(&mut io)).instrument(span).await
 }
 
-async fn drive<R, W>(rd: R, mut wr: W, ctx: Arc<SwitchContext>)
-where
-    R: AsyncRead + Unpin,
-    W: AsyncWrite + Unpin,
-{
-    let conn = ctx.next_conn.fetch_add(1, Ordering::Relaxed);
-    // Reads are framed by OfFramer; writes go straight to the socket, one write per
-    // burst of transmits.
-    let mut framed = FramedRead::new(rd, OfFramer);
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let now = TokioInstant::now().into_std();
-    let mut session = Session::new(now, ctx.config.clone(), ctx.directory.clone());
-    let mut registered: Option<DatapathId> = None;
-    // This switch's share of the module queues.
-    let budget = ctx.bus.budget();
-    // The switch's flow pipeline (taps composed with forwarding), from the handshake on.
-    let mut pipeline: Option<Pipeline> = None;
-    // The per-switch modules' instances, from the handshake on.
-    let mut locals = LocalModules::default();
-    // Set after dropping PACKET_INs: reading resumes then (see FLOOD_PAUSE).
-    let mut read_paused: Option<TokioInstant> = None;
-    // Reused for every write.
-    let mut wbuf = BytesMut::new();
-    // One registration for the connection's life, not one per loop, on a token of its own:
-    // polling a future of the shared token locks two mutexes that every switch task shares,
-    // on every wake-up.
-    let shutdown = ctx.shutdown.child_token();
-    let cancelled = shutdown.cancelled();
-    tokio::pin!(cancelled);
-    // The session's timer, re-armed only when its deadline changes: a fresh sleep per loop
-    // would register with (and leave) the runtime's timer wheel for every message.
-    let timer = tokio::time::sleep_until(TokioInstant::now());
-    tokio::pin!(timer);
-    let mut armed: Option<TokioInstant> = None;
-    loop {
-        publish_outputs(
-            &mut session,
-            &ctx,
+/// Why [`Driver::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The session is closed: [`Driver::finish`] next.
+    Closed,
+    /// [`Command::Move`] asked for the other place; nothing is pending in between.
+    Move,
+}
+
+/// A connection's two halves. Reads are framed by OfFramer; writes go straight to the
+/// socket, one write per burst of transmits.
+pub struct Io<R, W> {
+    /// The read half, with what was read of it and not yet handled.
+    pub framed: FramedRead<R, OfFramer>,
+    /// The write half.
+    pub wr: W,
+}
+
+impl<R: AsyncRead, W> Io<R, W> {
+    /// Fresh halves.
+    pub fn new(rd: R, wr: W) -> Self {
+        Io {
+            framed: FramedRead::new(rd, OfFramer),
+            wr,
+        }
+    }
+}
+
+/// One connection's state between wake-ups, apart from its [`Io`], so that the connection
+/// can leave the task that serves it and continue in another ([`super::placement`]).
+pub struct Driver {
+    ctx: Arc<SwitchContext>,
+    conn: u64,
+    tx: mpsc::UnboundedSender<Command>,
+    rx: mpsc::UnboundedReceiver<Command>,
+    session: Session,
+    registered: Option<DatapathId>,
+    /// This switch's share of the module queues.
+    budget: Budget,
+    /// The switch's flow pipeline (taps composed with forwarding), from the handshake on.
+    pipeline: Option<Pipeline>,
+    /// The per-switch modules' instances, from the handshake on.
+    locals: LocalModules,
+    /// Set after dropping PACKET_INs: reading resumes then (see FLOOD_PAUSE).
+    read_paused: Option<TokioInstant>,
+    /// Reused for every write.
+    wbuf: BytesMut,
+    /// A token of its own: polling a future of the shared token locks two mutexes that
+    /// every switch task shares, on every wake-up.
+    shutdown: CancellationToken,
+    /// `info_span!("switch", peer, dpid)`, carried along when the connection moves.
+    pub span: Span,
+    /// Whether [`Command::Move`] is obeyed.
+    movable: bool,
+    /// Served by the shared connection group (else by a task of its own).
+    pub in_group: bool,
+}
+
+impl Driver {
+    fn new(peer: SocketAddr, ctx: Arc<SwitchContext>) -> Self {
+        let span = info_span!("switch", %peer, dpid = field::Empty, name = field::Empty);
+        let conn = ctx.next_conn.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let now = TokioInstant::now().into_std();
+        Driver {
             conn,
-            &tx,
-            &mut registered,
-            &budget,
-            &mut pipeline,
-            &mut locals,
+            tx,
+            rx,
+            session: Session::new(now, ctx.config.clone(), ctx.directory.clone()),
+            registered: None,
+            budget: ctx.bus.budget(),
+            pipeline: None,
+            locals: LocalModules::default(),
+            read_paused: None,
+            wbuf: BytesMut::new(),
+            shutdown: ctx.shutdown.child_token(),
+            span,
+            movable: true,
+            in_group: false,
+            ctx,
+        }
+    }
+
+    /// The controller's placement of connections.
+    pub fn placement(&self) -> Arc<super::placement::Placement> {
+        self.ctx.placement.clone()
+    }
+
+    /// Close the session (the connection's socket is lost).
+    pub fn close(&mut self, reason: ConnectionError) {
+        self.session.close(reason);
+    }
+
+    fn publish(&mut self) {
+        publish_outputs(
+            &mut self.session,
+            &self.ctx,
+            self.conn,
+            &self.tx,
+            &mut self.registered,
+            &self.budget,
+            &mut self.pipeline,
+            &mut self.locals,
         );
-        if let Err(e) = flush(&mut session, &mut wr, &mut wbuf).await {
-            session.close(ConnectionError::Io(e));
-        }
-        if session.is_closed() {
-            break;
-        }
-        let timeout = session.poll_timeout().map(TokioInstant::from_std);
-        if timeout != armed {
-            if let Some(t) = timeout {
-                timer.as_mut().reset(t);
-            }
-            armed = timeout;
-        }
-        tokio::select! {
-            _ = &mut cancelled => session.close(ConnectionError::Shutdown),
-            frame = framed.next(), if read_paused.is_none() => {
-                // Messages already buffered are handled before writing or publishing.
-                let now = TokioInstant::now().into_std();
-                let mut frame = frame;
-                let mut dropped = false;
-                for _ in 0..64 {
-                    match frame {
-                        // A PACKET_IN no module has room for is dropped before decoding.
-                        Some(Ok(msg)) if !locals.wants_packet_ins()
-                            && is_unwanted_packet_in(&msg, &session, &ctx.bus, &budget) => {
-                            crate::metrics::record_in(&msg);
-                            session.mark_heard();
-                            if let Some(s) = session.switch() {
-                                ctx.bus.count_dropped(s.dpid);
-                            }
-                            dropped = true;
-                        }
-                        Some(Ok(msg)) => {
-                            crate::metrics::record_in(&msg);
-                            session.handle_message(now, msg)
-                        }
-                        Some(Err(FrameError::Decode(e))) => {
-                            let buf = framed.read_buffer();
-                            let header = buf.get(..8).unwrap_or(buf);
-                            session.handle_bad_framing(header, e);
-                        }
-                        Some(Err(FrameError::Io(e))) => session.close(ConnectionError::Io(e)),
-                        None => session.close(ConnectionError::Closed),
-                    }
-                    // Only frames already buffered: one more read here would mostly return
-                    // EAGAIN (a wasted syscall per burst, one of four per packet-in in
-                    // cbench's latency mode); the select reads again after the writes.
-                    if session.is_closed() || !frame_buffered(framed.read_buffer()) {
-                        break;
-                    }
-                    match framed.next().now_or_never() {
-                        Some(f) => frame = f,
-                        None => break,
-                    }
-                }
-                // A flood this switch's share of the module queues cannot take: pause reading
-                // for a bounded moment (never waiting on a module), so the modules get the CPU
-                // and TCP slows the sender, instead of spending it reading packets to drop.
-                // Answers and timers are still served meanwhile.
-                if dropped {
-                    read_paused = Some(TokioInstant::now() + FLOOD_PAUSE);
-                }
-            }
-            _ = sleep_until_opt(read_paused), if read_paused.is_some() => read_paused = None,
-            cmd = rx.recv() => {
-                // Under load many batches are waiting: take them all, write once.
-                let mut next = cmd;
-                let mut taken = 0;
-                while let Some(cmd) = next {
-                    match cmd {
-                        Command::Send { origin, mut batch } => {
-                            if let Some(p) = pipeline.as_mut() {
-                                batch.msgs = p.forwarding(batch.msgs);
-                            }
-                            session.send_batch(origin, batch)
-                        }
-                        Command::Tap { origin, batch, update } => {
-                            let msgs = pipeline.as_mut().map(|p| p.update(update)).unwrap_or_default();
-                            session.send_atomic(origin, Batch { confirm: Some(batch), msgs })
-                        }
-                        Command::Close(reason) => session.close(reason),
-                        Command::Stats { request, timeout, reply } => {
-                            session.request_stats(TokioInstant::now().into_std(), request, timeout, reply)
-                        }
-                    }
-                    taken += 1;
-                    next = if taken < 256 { rx.try_recv().ok() } else { None };
-                }
-            },
-            _ = &mut timer, if armed.is_some() => {
-                // Re-armed on the next turn, even for the same deadline.
-                armed = None;
-                session.handle_timeout(TokioInstant::now().into_std());
-            }
-        }
     }
-    // Pending batches fail now; the last transmits (an ERROR) get a bounded chance to go out.
-    publish_outputs(
-        &mut session,
-        &ctx,
-        conn,
-        &tx,
-        &mut registered,
-        &budget,
-        &mut pipeline,
-        &mut locals,
-    );
-    let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut session, &mut wr, &mut wbuf)).await;
-    // Commands that raced with the close: confirmed batches must still get an answer.
-    rx.close();
-    while let Ok(cmd) = rx.try_recv() {
-        match cmd {
-            Command::Send { origin, batch } => session.send_batch(origin, batch),
-            Command::Tap { origin, batch, .. } => session.send_batch(
-                origin,
-                Batch {
-                    confirm: Some(batch),
-                    msgs: Vec::new(),
+
+    /// Serve the connection until it closes or is asked to move.
+    pub async fn run<R, W>(&mut self, io: &mut Io<R, W>) -> Exit
+    where
+        R: AsyncRead + Unpin,
+        W: AsyncWrite + Unpin,
+    {
+        let ctx = self.ctx.clone();
+        let load = &ctx.placement.load;
+        // One registration per call, not one per loop.
+        let cancelled = self.shutdown.clone().cancelled_owned();
+        tokio::pin!(cancelled);
+        // The session's timer, re-armed only when its deadline changes: a fresh sleep per
+        // loop would register with (and leave) the runtime's timer wheel for every message.
+        let timer = tokio::time::sleep_until(TokioInstant::now());
+        tokio::pin!(timer);
+        let mut armed: Option<TokioInstant> = None;
+        let mut moving = false;
+        let mut woke: Option<std::time::Instant> = None;
+        loop {
+            self.publish();
+            if let Err(e) = flush(&mut self.session, &mut io.wr, &mut self.wbuf).await {
+                self.session.close(ConnectionError::Io(e));
+            }
+            if let Some(t) = woke.take() {
+                load.busy(t.elapsed());
+            }
+            if self.session.is_closed() {
+                return Exit::Closed;
+            }
+            // Frames already read are handled first: a new reader would wait for the
+            // socket before decoding them.
+            if moving && !frame_buffered(io.framed.read_buffer()) {
+                return Exit::Move;
+            }
+            let timeout = self.session.poll_timeout().map(TokioInstant::from_std);
+            if timeout != armed {
+                if let Some(t) = timeout {
+                    timer.as_mut().reset(t);
+                }
+                armed = timeout;
+            }
+            let read_paused = self.read_paused;
+            tokio::select! {
+                _ = &mut cancelled => self.session.close(ConnectionError::Shutdown),
+                frame = io.framed.next(), if read_paused.is_none() => {
+                    woke = Some(std::time::Instant::now());
+                    let frames = self.read_frames(&mut io.framed, frame);
+                    load.read(frames);
+                }
+                _ = sleep_until_opt(read_paused), if read_paused.is_some() => self.read_paused = None,
+                cmd = self.rx.recv() => {
+                    woke = Some(std::time::Instant::now());
+                    // Under load many batches are waiting: take them all, write once.
+                    let mut next = cmd;
+                    let mut taken = 0;
+                    while let Some(cmd) = next {
+                        moving |= self.command(cmd);
+                        taken += 1;
+                        next = if taken < 256 { self.rx.try_recv().ok() } else { None };
+                    }
                 },
-            ),
-            Command::Close(_) => {}
-            Command::Stats { reply, .. } => {
-                let _ = reply.send(Err(super::stats::StatsError::NotConnected));
+                _ = &mut timer, if armed.is_some() => {
+                    // Re-armed on the next turn, even for the same deadline.
+                    armed = None;
+                    self.session.handle_timeout(TokioInstant::now().into_std());
+                }
             }
         }
     }
-    publish_outputs(
-        &mut session,
-        &ctx,
-        conn,
-        &tx,
-        &mut registered,
-        &budget,
-        &mut pipeline,
-        &mut locals,
-    );
-    let reason = session
-        .take_close_reason()
-        .unwrap_or(ConnectionError::Closed);
-    match &reason {
-        ConnectionError::Closed | ConnectionError::Shutdown | ConnectionError::Replaced => {
-            info!(%reason, "switch disconnected")
-        }
-        _ => warn!(%reason, "switch disconnected"),
-    }
-    if let Some(dpid) = registered {
-        ctx.switches.unregister(dpid, conn);
-        // A replaced session's successor already sent SwitchUp { replaced: true }.
-        if !matches!(reason, ConnectionError::Replaced) {
-            let switch = session
-                .switch()
-                .cloned()
-                .unwrap_or(crate::event::SwitchId { dpid, name: None });
-            let down = Event::SwitchDown {
-                switch,
-                reason: Arc::new(reason),
-            };
-            // Their output has nowhere to go now; they only learn the switch is gone.
-            let now = TokioInstant::now().into_std();
-            if !locals.feed(now, &down, None, &mut session, &mut pipeline) {
-                ctx.shutdown.cancel();
+
+    /// Handle `frame` and the frames already buffered after it; returns how many.
+    fn read_frames<R: AsyncRead + Unpin>(
+        &mut self,
+        framed: &mut FramedRead<R, OfFramer>,
+        frame: Option<Result<bytes::Bytes, FrameError>>,
+    ) -> u64 {
+        let (ctx, session) = (&self.ctx, &mut self.session);
+        // Messages already buffered are handled before writing or publishing.
+        let now = TokioInstant::now().into_std();
+        let mut frame = frame;
+        let mut dropped = false;
+        let mut frames = 0;
+        for _ in 0..64 {
+            frames += 1;
+            match frame {
+                // A PACKET_IN no module has room for is dropped before decoding.
+                Some(Ok(msg))
+                    if !self.locals.wants_packet_ins()
+                        && is_unwanted_packet_in(&msg, session, &ctx.bus, &self.budget) =>
+                {
+                    crate::metrics::record_in(&msg);
+                    session.mark_heard();
+                    if let Some(s) = session.switch() {
+                        ctx.bus.count_dropped(s.dpid);
+                    }
+                    dropped = true;
+                }
+                Some(Ok(msg)) => {
+                    crate::metrics::record_in(&msg);
+                    session.handle_message(now, msg)
+                }
+                Some(Err(FrameError::Decode(e))) => {
+                    let buf = framed.read_buffer();
+                    let header = buf.get(..8).unwrap_or(buf);
+                    session.handle_bad_framing(header, e);
+                }
+                Some(Err(FrameError::Io(e))) => session.close(ConnectionError::Io(e)),
+                None => session.close(ConnectionError::Closed),
             }
-            ctx.bus.publish(down);
+            // Only frames already buffered: one more read here would mostly return
+            // EAGAIN (a wasted syscall per burst, one of four per packet-in in
+            // cbench's latency mode); the select reads again after the writes.
+            if session.is_closed() || !frame_buffered(framed.read_buffer()) {
+                break;
+            }
+            match framed.next().now_or_never() {
+                Some(f) => frame = f,
+                None => break,
+            }
+        }
+        // A flood this switch's share of the module queues cannot take: pause reading
+        // for a bounded moment (never waiting on a module), so the modules get the CPU
+        // and TCP slows the sender, instead of spending it reading packets to drop.
+        // Answers and timers are still served meanwhile.
+        if dropped {
+            self.read_paused = Some(TokioInstant::now() + FLOOD_PAUSE);
+        }
+        frames
+    }
+
+    /// Apply one command; true if it asks this connection to move.
+    fn command(&mut self, cmd: Command) -> bool {
+        let session = &mut self.session;
+        match cmd {
+            Command::Send { origin, mut batch } => {
+                if let Some(p) = self.pipeline.as_mut() {
+                    batch.msgs = p.forwarding(batch.msgs);
+                }
+                session.send_batch(origin, batch)
+            }
+            Command::Tap {
+                origin,
+                batch,
+                update,
+            } => {
+                let msgs = self
+                    .pipeline
+                    .as_mut()
+                    .map(|p| p.update(update))
+                    .unwrap_or_default();
+                session.send_atomic(
+                    origin,
+                    Batch {
+                        confirm: Some(batch),
+                        msgs,
+                    },
+                )
+            }
+            Command::Close(reason) => session.close(reason),
+            Command::Stats {
+                request,
+                timeout,
+                reply,
+            } => session.request_stats(TokioInstant::now().into_std(), request, timeout, reply),
+            Command::Move { to_group } => {
+                return self.movable && to_group != self.in_group;
+            }
+        }
+        false
+    }
+
+    /// After [`Exit::Closed`] (or with `io` lost): fail what is pending, say goodbye,
+    /// unregister.
+    pub async fn finish<R, W>(mut self, io: Option<&mut Io<R, W>>)
+    where
+        W: AsyncWrite + Unpin,
+    {
+        // Pending batches fail now; the last transmits (an ERROR) get a bounded chance to
+        // go out.
+        self.publish();
+        if let Some(io) = io {
+            let _ = tokio::time::timeout(
+                FINAL_FLUSH,
+                flush(&mut self.session, &mut io.wr, &mut self.wbuf),
+            )
+            .await;
+        }
+        // Commands that raced with the close: confirmed batches must still get an answer.
+        self.rx.close();
+        while let Ok(cmd) = self.rx.try_recv() {
+            let session = &mut self.session;
+            match cmd {
+                Command::Send { origin, batch } => session.send_batch(origin, batch),
+                Command::Tap { origin, batch, .. } => session.send_batch(
+                    origin,
+                    Batch {
+                        confirm: Some(batch),
+                        msgs: Vec::new(),
+                    },
+                ),
+                Command::Close(_) | Command::Move { .. } => {}
+                Command::Stats { reply, .. } => {
+                    let _ = reply.send(Err(super::stats::StatsError::NotConnected));
+                }
+            }
+        }
+        self.publish();
+        let Driver {
+            ctx,
+            conn,
+            mut session,
+            registered,
+            mut pipeline,
+            mut locals,
+            ..
+        } = self;
+        let reason = session
+            .take_close_reason()
+            .unwrap_or(ConnectionError::Closed);
+        match &reason {
+            ConnectionError::Closed | ConnectionError::Shutdown | ConnectionError::Replaced => {
+                info!(%reason, "switch disconnected")
+            }
+            _ => warn!(%reason, "switch disconnected"),
+        }
+        if let Some(dpid) = registered {
+            ctx.switches.unregister(dpid, conn);
+            // A replaced session's successor already sent SwitchUp { replaced: true }.
+            if !matches!(reason, ConnectionError::Replaced) {
+                let switch = session
+                    .switch()
+                    .cloned()
+                    .unwrap_or(crate::event::SwitchId { dpid, name: None });
+                let down = Event::SwitchDown {
+                    switch,
+                    reason: Arc::new(reason),
+                };
+                // Their output has nowhere to go now; they only learn the switch is gone.
+                let now = TokioInstant::now().into_std();
+                if !locals.feed(now, &down, None, &mut session, &mut pipeline) {
+                    ctx.shutdown.cancel();
+                }
+                ctx.bus.publish(down);
+            }
         }
     }
 }

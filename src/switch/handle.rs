@@ -62,6 +62,11 @@ pub enum Command {
     },
     /// Close the connection.
     Close(ConnectionError),
+    /// Continue in the connection group (or leave it): see [`super::placement`].
+    Move {
+        /// Into the group.
+        to_group: bool,
+    },
 }
 
 /// A registered switch.
@@ -224,6 +229,11 @@ impl Switches {
     /// The handle of a connected switch.
     pub fn get(&self, dpid: DatapathId) -> Option<SwitchHandle> {
         self.lock().get(&dpid).cloned()
+    }
+
+    /// Every connected switch's handle.
+    pub fn handles(&self) -> Vec<SwitchHandle> {
+        self.lock().values().cloned().collect()
     }
 
     /// Every connected switch, by datapath id.

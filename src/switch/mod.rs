@@ -18,6 +18,7 @@ pub mod handshake;
 pub mod local;
 pub mod of10;
 pub mod of13;
+pub mod placement;
 pub mod session;
 pub mod stats;
 pub mod tls;
