@@ -32,6 +32,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use tapdemon::config::Config;
 use tapdemon::controller;
 use tokio_util::sync::CancellationToken;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 /// OpenFlow 1.0/1.3 controller for on-demand traffic tapping.
@@ -90,17 +93,38 @@ enum LogFormat {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let (targets, env) = log_filter(std::env::var("RUST_LOG").ok());
+    let base = tracing_subscriber::registry().with(targets).with(env);
+    let fmt = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
     match format {
-        LogFormat::Text => builder.init(),
-        LogFormat::Json => builder
-            .json()
-            .with_current_span(true)
-            .with_span_list(true)
+        LogFormat::Text => base.with(fmt).init(),
+        LogFormat::Json => base
+            .with(fmt.json().with_current_span(true).with_span_list(true))
             .init(),
+    }
+}
+
+/// `RUST_LOG` (default `info`) as per-target levels ([`Targets`]), or as an [`EnvFilter`]
+/// when it filters on spans or fields (`[...]`), which only `EnvFilter` can: it takes a
+/// lock on every span enter and exit, and each switch connection enters its span on every
+/// wake-up. A `RUST_LOG` neither parses is reported and `info` is used.
+fn log_filter(spec: Option<String>) -> (Option<Targets>, Option<EnvFilter>) {
+    let spec = spec.filter(|s| !s.trim().is_empty());
+    let spec = spec.as_deref().unwrap_or("info");
+    if !spec.contains('[') {
+        if let Ok(t) = spec.parse::<Targets>() {
+            return (Some(t), None);
+        }
+    }
+    match EnvFilter::try_new(spec) {
+        Ok(f) => (None, Some(f)),
+        Err(e) => {
+            eprintln!("RUST_LOG={spec:?} is not a log filter ({e}); logging at info");
+            (
+                Some(Targets::new().with_default(tracing::Level::INFO)),
+                None,
+            )
+        }
     }
 }
 
@@ -201,5 +225,34 @@ fn main() -> ExitCode {
                 }
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::Level;
+    use tracing_subscriber::filter::LevelFilter;
+
+    #[test]
+    fn plain_levels_and_targets_need_no_env_filter() {
+        let (t, e) = log_filter(None);
+        assert!(e.is_none());
+        assert_eq!(t.unwrap().default_level(), Some(LevelFilter::INFO));
+        let (t, e) = log_filter(Some("warn,tapdemon::switch=debug".into()));
+        assert!(e.is_none());
+        let t = t.unwrap();
+        assert!(t.would_enable("tapdemon::switch::driver", &Level::DEBUG));
+        assert!(!t.would_enable("tapdemon::bus", &Level::INFO));
+    }
+
+    #[test]
+    fn span_filters_and_bad_specs() {
+        let (t, e) = log_filter(Some("info,[switch{dpid=1}]=debug".into()));
+        assert!(t.is_none() && e.is_some());
+        // Neither parses it: info, said on stderr.
+        let (t, e) = log_filter(Some("tapdemon=loud[".into()));
+        assert!(e.is_none());
+        assert_eq!(t.unwrap().default_level(), Some(LevelFilter::INFO));
     }
 }
