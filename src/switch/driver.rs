@@ -1,7 +1,8 @@
-//! The tokio task that owns one switch's connection (TCP, or TLS: [`super::tls`]) and
-//! drives its [`Session`]
+//! What drives one switch's connection (TCP, or TLS: [`super::tls`]) and its [`Session`]
 //! (quinn's `ConnectionDriver`): read frames, feed the session, write what it transmits,
-//! fire its timer, apply commands from modules, publish its outputs on the bus.
+//! fire its timer, apply commands from modules, publish its outputs on the bus. A TCP
+//! connection is driven by the connection group or by a task of its own, and can move
+//! between them ([`super::placement`]); a TLS one by a task of its own.
 //!
 //! Everything runs inside `info_span!("switch", peer, dpid)`; `dpid` (and `name`, when
 //! configured) are recorded once FEATURES_REPLY has told us who the switch is.
@@ -62,14 +63,14 @@ const RUNTIME_ORIGIN: usize = usize::MAX;
 /// How long the last messages (an ERROR before closing) may take to write.
 const FINAL_FLUSH: Duration = Duration::from_secs(1);
 
-/// Serve one switch TCP connection until it closes, in this task or, as the
-/// [`Placement`](super::placement::Placement) decides, in the shared connection group.
+/// Serve one switch TCP connection until it closes, where the
+/// [`Placement`](super::placement::Placement) puts it.
 pub async fn run(stream: TcpStream, peer: SocketAddr, ctx: Arc<SwitchContext>) {
     // Small control messages: do not let Nagle hold them back.
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let io = Io::new(rd, wr);
-    super::placement::run_own(Driver::new(peer, ctx), io).await
+    super::placement::serve_new(Driver::new(peer, ctx), io).await
 }
 
 /// Serve one switch connection, given as its read and write halves (a TLS stream's after

@@ -204,7 +204,7 @@ fn group_thread(members: TaskTracker, shutdown: CancellationToken) -> std::io::R
 }
 
 /// Serve a new TCP connection: in the group, or in this task.
-pub async fn run_own(d: Driver, io: TcpIo) {
+pub async fn serve_new(d: Driver, io: TcpIo) {
     serve(d, Ok(io)).await
 }
 
