@@ -1,13 +1,13 @@
-//! Where switch connections are served: all together in one task, the *connection group*
-//! ("single"), or each in a task of its own that the multi-threaded runtime spreads over
-//! the cores ("shared").
+//! Where switch connections are served: all on one thread, the *connection group* (a
+//! current-thread runtime of its own, "single"), or each in a task that the multi-threaded
+//! runtime spreads over the cores ("shared").
 //!
-//! One task serving every connection reads all the sockets that became ready in one
+//! One thread serving every connection reads all the sockets that became ready in one
 //! wake-up, on one core: the fewest wake-ups, context switches and cold caches per answer.
 //! That is the cheapest way to serve switches that wait for each answer (cbench's latency
-//! mode: about a fifth more answers per second than tasks of their own, which wake the
-//! runtime's second worker and move between cores). Tasks of their own pay when messages
-//! queue up: one core is then not enough, and the runtime shares them out.
+//! mode: a tenth to a fifth more answers per second than on the shared runtime, which
+//! wakes its second worker for every burst and moves connections between cores). The
+//! shared runtime pays when messages queue up: one core is then not enough.
 //!
 //! So connections start in the group, and [`decide`] looks at the last [`WINDOW`]:
 //! - single -> shared when the group is busy and messages are queuing (more than
