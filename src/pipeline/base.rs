@@ -95,8 +95,7 @@ impl BaseTable {
     }
 
     fn slot(&self, pos: u64) -> Option<&Slot> {
-        let i = usize::try_from(pos.checked_sub(self.head)?).ok()?;
-        self.ring.get(i)?.as_ref()
+        at(&self.ring, self.head, pos)
     }
 
     fn take(&mut self, pos: u64) -> Option<Slot> {
@@ -109,8 +108,7 @@ impl BaseTable {
         let (ring, head) = (&self.ring, self.head);
         self.index
             .find(hash, |&pos| {
-                let i = (pos - head) as usize;
-                matches!(&ring[i], Some(s) if s.key == *key)
+                at(ring, head, pos).is_some_and(|s| s.key == *key)
             })
             .copied()
     }
@@ -154,9 +152,8 @@ impl BaseTable {
             }
             None => {
                 let (ring, head) = (&self.ring, self.head);
-                self.index.insert_unique(hash, pos, |&p| {
-                    ring[(p - head) as usize].as_ref().map_or(0, |s| s.hash)
-                });
+                self.index
+                    .insert_unique(hash, pos, |&p| at(ring, head, p).map_or(0, |s| s.hash));
                 self.live += 1;
             }
         }
@@ -215,12 +212,18 @@ impl BaseTable {
         for (i, slot) in slots.into_iter().enumerate() {
             let pos = i as u64;
             let ring = &self.ring;
-            self.index.insert_unique(slot.hash, pos, |&p| {
-                ring[p as usize].as_ref().map_or(0, |s| s.hash)
-            });
+            self.index
+                .insert_unique(slot.hash, pos, |&p| at(ring, 0, p).map_or(0, |s| s.hash));
             self.ring.push_back(Some(slot));
         }
     }
+}
+
+/// The slot at position `pos` of a ring whose front is at position `head` (`None` for a
+/// hole; an index entry always names a slot).
+fn at(ring: &VecDeque<Option<Slot>>, head: u64, pos: u64) -> Option<&Slot> {
+    ring.get(usize::try_from(pos.checked_sub(head)?).ok()?)?
+        .as_ref()
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ pub async fn run(stream: TcpStream, peer: SocketAddr, ctx: Arc<SwitchContext>) {
     let _ = stream.set_nodelay(true);
     let (rd, wr) = stream.into_split();
     let io = Io::new(rd, wr);
-    super::placement::serve_new(Driver::new(peer, ctx), io).await
+    super::placement::serve(Driver::new(peer, ctx), Ok(io)).await
 }
 
 /// Serve one switch connection, given as its read and write halves (a TLS stream's after
@@ -83,9 +83,9 @@ where
     let mut driver = Driver::new(peer, ctx);
     let mut io = Io::new(rd, wr);
     let span = driver.span.clone();
-    // Never moved: a TLS stream's halves are not a socket another runtime could take.
-    driver.movable = false;
-    driver.run(&mut io).instrument(span.clone()).await;
+    // Never moved (a TLS stream's halves are not a socket another runtime could take): a
+    // move asked of it only ends one call of run.
+    while driver.run(&mut io).instrument(span.clone()).await == Exit::Move {}
     driver.finish(Some(&mut io)).instrument(span).await
 }
 
@@ -141,8 +141,6 @@ pub struct Driver {
     shutdown: CancellationToken,
     /// `info_span!("switch", peer, dpid)`, carried along when the connection moves.
     pub span: Span,
-    /// Whether [`Command::Move`] is obeyed.
-    movable: bool,
     /// Served by the shared connection group (else by a task of its own).
     pub in_group: bool,
 }
@@ -166,7 +164,6 @@ impl Driver {
             wbuf: BytesMut::new(),
             shutdown: ctx.shutdown.child_token(),
             span,
-            movable: true,
             in_group: false,
             ctx,
         }
@@ -180,19 +177,6 @@ impl Driver {
     /// Close the session (the connection's socket is lost).
     pub fn close(&mut self, reason: ConnectionError) {
         self.session.close(reason);
-    }
-
-    fn publish(&mut self) {
-        publish_outputs(
-            &mut self.session,
-            &self.ctx,
-            self.conn,
-            &self.tx,
-            &mut self.registered,
-            &self.budget,
-            &mut self.pipeline,
-            &mut self.locals,
-        );
     }
 
     /// Serve the connection until it closes or is asked to move.
@@ -360,7 +344,7 @@ impl Driver {
                 reply,
             } => session.request_stats(TokioInstant::now().into_std(), request, timeout, reply),
             Command::Move { to_group } => {
-                return self.movable && to_group != self.in_group;
+                return to_group != self.in_group;
             }
         }
         false
@@ -443,108 +427,114 @@ impl Driver {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn publish_outputs(
-    session: &mut Session,
-    ctx: &SwitchContext,
-    conn: u64,
-    tx: &mpsc::UnboundedSender<Command>,
-    registered: &mut Option<DatapathId>,
-    budget: &Budget,
-    pipeline: &mut Option<Pipeline>,
-    locals: &mut LocalModules,
-) {
-    // Per-switch modules run here, inline; a panic in one stops the controller.
-    let feed = |locals: &mut LocalModules,
-                ev: &Event,
-                only: Option<usize>,
-                session: &mut Session,
-                pipeline: &mut Option<Pipeline>| {
-        let now = TokioInstant::now().into_std();
-        if !locals.feed(now, ev, only, session, pipeline) {
-            *locals = LocalModules::default();
-            ctx.shutdown.cancel();
-        }
-    };
-    while let Some(out) = session.poll_output() {
-        match out {
-            Output::Up(info) => {
-                let span = Span::current();
-                span.record("dpid", field::display(info.id.dpid));
-                if let Some(name) = &info.id.name {
-                    span.record("name", field::display(name));
-                }
-                let handle = SwitchHandle {
-                    conn,
-                    info: info.clone(),
-                    tx: tx.clone(),
-                };
-                let now = TokioInstant::now().into_std();
-                let old = match ctx.switches.admit(handle, now) {
-                    Admission::New => None,
-                    Admission::Replaced(old) => Some(old),
-                    Admission::Refused {
-                        established,
-                        refused,
-                    } => {
-                        // Loud: two live switches share this datapath id (see handle.rs).
-                        error!(
+impl Driver {
+    /// Act on everything the session has produced: the switch coming up (registration,
+    /// pipeline, per-switch modules), events for the modules.
+    fn publish(&mut self) {
+        let Driver {
+            ctx,
+            conn,
+            tx,
+            session,
+            registered,
+            budget,
+            pipeline,
+            locals,
+            ..
+        } = self;
+        let (ctx, conn, tx, budget) = (&**ctx, *conn, &*tx, &*budget);
+        // Per-switch modules run here, inline; a panic in one stops the controller.
+        let feed = |locals: &mut LocalModules,
+                    ev: &Event,
+                    only: Option<usize>,
+                    session: &mut Session,
+                    pipeline: &mut Option<Pipeline>| {
+            let now = TokioInstant::now().into_std();
+            if !locals.feed(now, ev, only, session, pipeline) {
+                *locals = LocalModules::default();
+                ctx.shutdown.cancel();
+            }
+        };
+        while let Some(out) = session.poll_output() {
+            match out {
+                Output::Up(info) => {
+                    let span = Span::current();
+                    span.record("dpid", field::display(info.id.dpid));
+                    if let Some(name) = &info.id.name {
+                        span.record("name", field::display(name));
+                    }
+                    let handle = SwitchHandle {
+                        conn,
+                        info: info.clone(),
+                        tx: tx.clone(),
+                    };
+                    let now = TokioInstant::now().into_std();
+                    let old = match ctx.switches.admit(handle, now) {
+                        Admission::New => None,
+                        Admission::Replaced(old) => Some(old),
+                        Admission::Refused {
                             established,
                             refused,
-                            "duplicate datapath id: another live switch keeps replacing this one; keeping the established session, refusing this one"
+                        } => {
+                            // Loud: two live switches share this datapath id (see handle.rs).
+                            error!(
+                                established,
+                                refused,
+                                "duplicate datapath id: another live switch keeps replacing this one; keeping the established session, refusing this one"
+                            );
+                            session.close(ConnectionError::DuplicateDatapathId {
+                                dpid: info.id.dpid,
+                                established,
+                            });
+                            continue;
+                        }
+                    };
+                    // The pipeline's own flows (OF1.3 table-0 default, stale tap flows gone)
+                    // go out before any module hears of the switch.
+                    let p = Pipeline::new(info.version, info.ports.keys().copied());
+                    let connect = Batch {
+                        confirm: None,
+                        msgs: p.connect(),
+                    };
+                    session.send_batch(RUNTIME_ORIGIN, connect);
+                    *pipeline = Some(p);
+                    if let Some(old) = &old {
+                        info!(
+                            old_conn = old.conn,
+                            "replacing the stale session of this datapath id"
                         );
-                        session.close(ConnectionError::DuplicateDatapathId {
-                            dpid: info.id.dpid,
-                            established,
-                        });
-                        continue;
+                        let _ = old.tx.send(Command::Close(ConnectionError::Replaced));
                     }
-                };
-                // The pipeline's own flows (OF1.3 table-0 default, stale tap flows gone)
-                // go out before any module hears of the switch.
-                let p = Pipeline::new(info.version, info.ports.keys().copied());
-                let connect = Batch {
-                    confirm: None,
-                    msgs: p.connect(),
-                };
-                session.send_batch(RUNTIME_ORIGIN, connect);
-                *pipeline = Some(p);
-                if let Some(old) = &old {
-                    info!(
-                        old_conn = old.conn,
-                        "replacing the stale session of this datapath id"
-                    );
-                    let _ = old.tx.send(Command::Close(ConnectionError::Replaced));
+                    *registered = Some(info.id.dpid);
+                    *locals = LocalModules::start(&ctx.bus, info.id.dpid);
+                    let up = Event::SwitchUp {
+                        info,
+                        replaced: old.is_some(),
+                    };
+                    feed(locals, &up, None, session, pipeline);
+                    ctx.bus.publish(up);
                 }
-                *registered = Some(info.id.dpid);
-                *locals = LocalModules::start(&ctx.bus, info.id.dpid);
-                let up = Event::SwitchUp {
-                    info,
-                    replaced: old.is_some(),
-                };
-                feed(locals, &up, None, session, pipeline);
-                ctx.bus.publish(up);
-            }
-            Output::Broadcast(ev) => {
-                if let Event::PortStatus(ps) = &ev {
-                    if let Some(p) = pipeline.as_mut() {
-                        p.port_changed(ps.port.port_no, ps.reason != PortReason::Delete);
+                Output::Broadcast(ev) => {
+                    if let Event::PortStatus(ps) = &ev {
+                        if let Some(p) = pipeline.as_mut() {
+                            p.port_changed(ps.port.port_no, ps.reason != PortReason::Delete);
+                        }
+                        // Only here: the info is a copy of every port.
+                        if let (Some(dpid), Some(info)) = (*registered, session.info()) {
+                            ctx.switches.update_info(dpid, conn, Arc::new(info));
+                        }
                     }
-                    // Only here: the info is a copy of every port.
-                    if let (Some(dpid), Some(info)) = (*registered, session.info()) {
-                        ctx.switches.update_info(dpid, conn, Arc::new(info));
-                    }
+                    feed(locals, &ev, None, session, pipeline);
+                    ctx.bus.publish_from(ev, budget)
                 }
-                feed(locals, &ev, None, session, pipeline);
-                ctx.bus.publish_from(ev, budget)
+                Output::ToModule(RUNTIME_ORIGIN, ev) => {
+                    warn!(event = ?ev, "the switch refused the pipeline's own flows");
+                }
+                Output::ToModule(index, ev) if locals.has(index) => {
+                    feed(locals, &ev, Some(index), session, pipeline)
+                }
+                Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
             }
-            Output::ToModule(RUNTIME_ORIGIN, ev) => {
-                warn!(event = ?ev, "the switch refused the pipeline's own flows");
-            }
-            Output::ToModule(index, ev) if locals.has(index) => {
-                feed(locals, &ev, Some(index), session, pipeline)
-            }
-            Output::ToModule(index, ev) => ctx.bus.deliver(index, ev),
         }
     }
 }

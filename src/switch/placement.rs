@@ -203,14 +203,9 @@ fn group_thread(members: TaskTracker, shutdown: CancellationToken) -> std::io::R
     Ok(handle)
 }
 
-/// Serve a new TCP connection: in the group, or in this task.
-pub async fn serve_new(d: Driver, io: TcpIo) {
-    serve(d, Ok(io)).await
-}
-
 /// Serve a connection where it belongs until it closes, moving it when told to. `io` is
 /// registered with the current runtime's reactor (or could not be).
-fn serve(
+pub fn serve(
     d: Driver,
     io: std::io::Result<TcpIo>,
 ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
