@@ -383,11 +383,15 @@ fn controller_sigkill_keeps_rest_and_trigger_taps_of13() {
     let mut lab = lab(&setup, OfVersions::Of13);
     create_api_taps(&setup);
     fire_web_trigger(&setup);
-    // Persisted as they changed: both API taps and the trigger's activation of h9.
+    // Persisted as they changed: both API taps and the trigger's activation of h9 and of
+    // its patch. The tap and patch modules report separately, so the file may hold the
+    // taps a moment before the patch.
     assert!(
-        wait_until(SECS(5), || setup.stored().len() == 3),
-        "state file: {:?}",
-        setup.stored()
+        wait_until(SECS(5), || setup.stored().len() == 3
+            && setup.stored_patches() == ["s2-3-4"]),
+        "state file: taps {:?}, patches {:?}",
+        setup.stored(),
+        setup.stored_patches()
     );
     let stored: BTreeMap<_, _> = setup.stored().into_iter().collect();
     assert!(stored["h3-timed"].is_some() && stored["h9"].is_some());
