@@ -8,7 +8,10 @@
 //! are written at its back and the oldest forgotten from its front, both sequential
 //! memory. The hash index holds only each flow's position (8 bytes), small enough to stay
 //! in cache: a table of whole flows (136 bytes each) took a cache miss or three for every
-//! add and every eviction.
+//! add and every eviction. Forgetting a flow from the front leaves its index entry behind
+//! (a position before the ring's head, which no lookup matches): looking it up to remove it
+//! cost two more misses per add. Such entries are swept out in one pass once they are a
+//! third of the index.
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
@@ -29,7 +32,7 @@ pub const MAX_BASE: usize = 32_768;
 /// packet's buffer id is not kept: it is spent by the first add.
 #[derive(Debug, Clone)]
 pub struct BaseFlow {
-    pub actions: Box<[Action]>,
+    actions: Actions,
     pub cookie: u64,
     pub idle_timeout: u16,
     pub hard_timeout: u16,
@@ -40,7 +43,7 @@ pub struct BaseFlow {
 impl BaseFlow {
     fn of(fm: &FlowMod) -> Self {
         BaseFlow {
-            actions: fm.actions.clone().into_boxed_slice(),
+            actions: Actions::of(&fm.actions),
             cookie: fm.cookie,
             idle_timeout: fm.idle_timeout,
             hard_timeout: fm.hard_timeout,
@@ -49,9 +52,13 @@ impl BaseFlow {
         }
     }
 
+    pub fn actions(&self) -> &[Action] {
+        self.actions.as_slice()
+    }
+
     /// The ADD that installs it again.
     pub fn flow_mod(&self, key: &Key) -> FlowMod {
-        let mut fm = FlowMod::add(key.match_.clone(), self.actions.to_vec(), key.priority);
+        let mut fm = FlowMod::add(key.match_.clone(), self.actions().to_vec(), key.priority);
         fm.table_id = key.table;
         fm.cookie = self.cookie;
         fm.idle_timeout = self.idle_timeout;
@@ -60,6 +67,38 @@ impl BaseFlow {
         fm.goto_table = self.goto_table;
         fm
     }
+}
+
+/// A flow's actions: the usual one (l2_learning's output) inline, so that an add does
+/// not allocate and an eviction does not free.
+#[derive(Debug, Clone)]
+enum Actions {
+    One(Action),
+    Many(Box<[Action]>),
+}
+
+impl Actions {
+    fn of(actions: &[Action]) -> Self {
+        match actions {
+            [one] => Actions::One(one.clone()),
+            many => Actions::Many(many.into()),
+        }
+    }
+
+    fn as_slice(&self) -> &[Action] {
+        match self {
+            Actions::One(one) => std::slice::from_ref(one),
+            Actions::Many(many) => many,
+        }
+    }
+}
+
+/// An index entry: a slot's position, with its key's hash (to rehash without reading the
+/// ring, and to skip other keys' slots unread).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    pos: u64,
 }
 
 /// One remembered flow, at its place in the age ring.
@@ -73,8 +112,9 @@ struct Slot {
 /// The table: flows in the order of their latest add, and an index by key.
 #[derive(Debug, Clone, Default)]
 pub struct BaseTable {
-    /// Position (see `head`) of every remembered flow's slot, by key hash.
-    index: HashTable<u64>,
+    /// Position (see `head`) of every remembered flow's slot, by key hash; also entries
+    /// before `head`, of flows forgotten from the front, until they are swept.
+    index: HashTable<Entry>,
     /// Oldest add first; `None` where the flow was added again later or deleted.
     ring: VecDeque<Option<Slot>>,
     /// Position of `ring[0]`: positions only grow, so an index entry stays valid while
@@ -107,10 +147,10 @@ impl BaseTable {
     fn find(&self, hash: u64, key: &Key) -> Option<u64> {
         let (ring, head) = (&self.ring, self.head);
         self.index
-            .find(hash, |&pos| {
-                at(ring, head, pos).is_some_and(|s| s.key == *key)
+            .find(hash, |e| {
+                e.hash == hash && at(ring, head, e.pos).is_some_and(|s| s.key == *key)
             })
-            .copied()
+            .map(|e| e.pos)
     }
 
     pub fn get(&self, key: &Key) -> Option<&BaseFlow> {
@@ -127,7 +167,7 @@ impl BaseTable {
     }
 
     fn unindex(&mut self, hash: u64, pos: u64) {
-        if let Ok(e) = self.index.find_entry(hash, |&p| p == pos) {
+        if let Ok(e) = self.index.find_entry(hash, |e| e.pos == pos) {
             e.remove();
         }
     }
@@ -146,14 +186,12 @@ impl BaseTable {
             // A re-add: the flow moves to the back (the old slot becomes a hole).
             Some(old) => {
                 self.take(old);
-                if let Ok(mut e) = self.index.find_entry(hash, |&p| p == old) {
-                    *e.get_mut() = pos;
-                }
+                self.reindex(hash, old, pos);
             }
             None => {
-                let (ring, head) = (&self.ring, self.head);
+                self.sweep();
                 self.index
-                    .insert_unique(hash, pos, |&p| at(ring, head, p).map_or(0, |s| s.hash));
+                    .insert_unique(hash, Entry { hash, pos }, |e| e.hash);
                 self.live += 1;
             }
         }
@@ -180,13 +218,11 @@ impl BaseTable {
             self.head += 1;
             let Some(slot) = front else { continue };
             if slot.flow.idle_timeout > 0 || slot.flow.hard_timeout > 0 {
-                self.unindex(slot.hash, pos);
+                // Its index entry stays, behind the head, until `sweep`.
                 self.live -= 1;
             } else {
                 let to = self.tail();
-                if let Ok(mut e) = self.index.find_entry(slot.hash, |&p| p == pos) {
-                    *e.get_mut() = to;
-                }
+                self.reindex(slot.hash, pos, to);
                 self.ring.push_back(Some(slot));
             }
         }
@@ -201,19 +237,32 @@ impl BaseTable {
         }
     }
 
-    /// Rebuild the ring without holes, and the index to match.
+    /// Point the entry of the slot at `from` to `to`.
+    fn reindex(&mut self, hash: u64, from: u64, to: u64) {
+        if let Ok(mut e) = self.index.find_entry(hash, |e| e.pos == from) {
+            e.get_mut().pos = to;
+        }
+    }
+
+    /// Drop the entries of forgotten flows once they are a third of the index (one pass
+    /// over it per half a table of evictions, so a few buckets per add).
+    fn sweep(&mut self) {
+        if self.index.len() > self.live + self.live / 2 {
+            let head = self.head;
+            self.index.retain(|e| e.pos >= head);
+        }
+    }
+
+    /// Rebuild the ring without holes, and the index to match, in the memory they have.
     fn compact(&mut self) {
-        let slots: Vec<Slot> = std::mem::take(&mut self.ring)
-            .into_iter()
-            .flatten()
-            .collect();
+        let fresh = VecDeque::with_capacity(self.ring.capacity());
+        let old = std::mem::replace(&mut self.ring, fresh);
         self.index.clear();
         self.head = 0;
-        for (i, slot) in slots.into_iter().enumerate() {
-            let pos = i as u64;
-            let ring = &self.ring;
+        for (i, slot) in old.into_iter().flatten().enumerate() {
+            let (hash, pos) = (slot.hash, i as u64);
             self.index
-                .insert_unique(slot.hash, pos, |&p| at(ring, 0, p).map_or(0, |s| s.hash));
+                .insert_unique(hash, Entry { hash, pos }, |e| e.hash);
             self.ring.push_back(Some(slot));
         }
     }
@@ -277,6 +326,51 @@ mod tests {
         assert_eq!(cookie(&t, 4), None);
         assert_eq!(cookie(&t, 103), None);
         assert_eq!(cookie(&t, 104), Some(104));
+    }
+
+    #[test]
+    fn entries_of_forgotten_flows_are_swept_and_never_match() {
+        let mut t = BaseTable::default();
+        let n = 4 * MAX_BASE as u32;
+        for i in 0..n {
+            add(&mut t, i, 30);
+            assert!(
+                t.index.len() <= MAX_BASE + MAX_BASE / 2 + 1,
+                "after {i}: {} entries",
+                t.index.len()
+            );
+        }
+        assert_eq!(t.len(), MAX_BASE);
+        let first_kept = n - MAX_BASE as u32;
+        for i in [0, first_kept - 1] {
+            assert_eq!(cookie(&t, i), None, "flow {i} was forgotten");
+        }
+        for i in [first_kept, n - 1] {
+            assert_eq!(cookie(&t, i), Some(u64::from(i)), "flow {i}");
+        }
+        // A forgotten flow added again is one flow, found, however many stale entries
+        // its key has.
+        add(&mut t, 0, 30);
+        assert_eq!(cookie(&t, 0), Some(0));
+        assert!(t.remove(&flow(0, 0).0).is_some());
+        assert_eq!(cookie(&t, 0), None);
+    }
+
+    #[test]
+    fn actions_come_back_as_given() {
+        let out = |p| Action::Output {
+            port: PortNo::Number(p),
+            max_len: 0,
+        };
+        for actions in [vec![], vec![out(1)], vec![out(1), out(2), Action::PopVlan]] {
+            let (key, mut fm) = flow(7, 30);
+            fm.actions = actions.clone();
+            let mut t = BaseTable::default();
+            t.add(key.clone(), &fm);
+            let kept = t.get(&key).expect("added");
+            assert_eq!(kept.actions(), &actions[..]);
+            assert_eq!(kept.flow_mod(&key).actions, actions);
+        }
     }
 
     #[test]

@@ -216,7 +216,7 @@ impl Pipeline {
         let gone: Vec<Key> = self
             .base
             .iter()
-            .filter(|(k, f)| Self::deletes_flow(&del, k, f.cookie, &f.actions))
+            .filter(|(k, f)| Self::deletes_flow(&del, k, f.cookie, f.actions()))
             .map(|(k, _)| k.clone())
             .collect();
         for k in &gone {
