@@ -200,7 +200,8 @@ impl Outbox {
         if let (Some((d, _)), true) = (self.loose.first(), self.confirmed.is_empty()) {
             let d = *d;
             if self.loose.iter().all(|(x, _)| *x == d) {
-                let msgs = std::mem::take(&mut self.loose).into_iter().map(|(_, m)| m);
+                // Drained, not taken: an outbox reused for every packet-in keeps its buffer.
+                let msgs = self.loose.drain(..).map(|(_, m)| m);
                 let batch = Batch {
                     confirm: None,
                     msgs: reorder(msgs.collect()),

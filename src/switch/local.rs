@@ -22,6 +22,8 @@ pub struct LocalModules {
     mods: Vec<(Origin, Box<dyn Module>)>,
     /// Any of them reads PACKET_INs.
     packet_ins: bool,
+    /// Reused for every event (emptied by `apply`): a fresh one allocated per packet-in.
+    out: Outbox,
 }
 
 impl std::fmt::Debug for LocalModules {
@@ -38,7 +40,11 @@ impl LocalModules {
     pub fn start(bus: &Bus, dpid: DatapathId) -> Self {
         let mods = bus.per_switch_modules(dpid);
         let packet_ins = mods.iter().any(|(_, m)| m.wants_packet_ins());
-        LocalModules { mods, packet_ins }
+        LocalModules {
+            mods,
+            packet_ins,
+            out: Outbox::new(),
+        }
     }
 
     /// Does one of them read PACKET_INs? (Then none is dropped before decoding.)
@@ -71,8 +77,8 @@ impl LocalModules {
             {
                 continue;
             }
-            let mut out = Outbox::new();
-            let r = std::panic::catch_unwind(AssertUnwindSafe(|| module.handle(now, ev, &mut out)));
+            let out = &mut self.out;
+            let r = std::panic::catch_unwind(AssertUnwindSafe(|| module.handle(now, ev, out)));
             if r.is_err() {
                 error!(
                     module = module.name(),
@@ -97,7 +103,7 @@ impl LocalModules {
 fn apply(
     index: Origin,
     name: &'static str,
-    mut out: Outbox,
+    out: &mut Outbox,
     session: &mut Session,
     pipeline: &mut Option<Pipeline>,
     results: &mut Vec<(Origin, Event)>,
