@@ -6,12 +6,12 @@
 //! controller's hottest path and, under cbench, holds tens of thousands of flows per
 //! switch. The flows themselves sit in a ring in the order of their latest add: new ones
 //! are written at its back and the oldest forgotten from its front, both sequential
-//! memory. The hash index holds only each flow's position (8 bytes), small enough to stay
-//! in cache: a table of whole flows (136 bytes each) took a cache miss or three for every
-//! add and every eviction. Forgetting a flow from the front leaves its index entry behind
-//! (a position before the ring's head, which no lookup matches): looking it up to remove it
-//! cost two more misses per add. Such entries are swept out in one pass once they are a
-//! third of the index.
+//! memory. The hash index holds only each flow's position and key hash (16 bytes), small
+//! enough to stay in cache: a table of whole flows (136 bytes each) took a cache miss or
+//! three for every add and every eviction. Forgetting a flow from the front leaves its
+//! index entry behind (a position before the ring's head, which no lookup matches):
+//! looking it up to remove it cost two more misses per add. Such entries are swept out in
+//! one pass once they are a third of the index.
 
 use std::collections::VecDeque;
 use std::hash::BuildHasher;
