@@ -14,8 +14,6 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-
-use crate::switch::placement::Placement;
 use tracing::{error, info, warn};
 
 use crate::bus::Bus;
@@ -26,6 +24,7 @@ use crate::modules::topology::SharedTopology;
 use crate::sources::{self, Sources};
 use crate::switch::driver::{self, SwitchContext};
 use crate::switch::handle::Switches;
+use crate::switch::placement::Placement;
 use crate::switch::session::SessionConfig;
 
 /// Connections the kernel may hold for the accept loop. tokio's default (1024) overflows

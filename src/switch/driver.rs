@@ -141,7 +141,7 @@ pub struct Driver {
     shutdown: CancellationToken,
     /// `info_span!("switch", peer, dpid)`, carried along when the connection moves.
     pub span: Span,
-    /// Served by the shared connection group (else by a task of its own).
+    /// Served by the connection group (else by a task of its own on the shared runtime).
     pub in_group: bool,
 }
 
