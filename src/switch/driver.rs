@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::BytesMut;
 use futures_util::{FutureExt, StreamExt};
 use proto::codec::{FrameError, OfFramer};
 use proto::DatapathId;
@@ -134,8 +133,6 @@ pub struct Driver {
     locals: LocalModules,
     /// Set after dropping PACKET_INs: reading resumes then (see FLOOD_PAUSE).
     read_paused: Option<TokioInstant>,
-    /// Reused for every write.
-    wbuf: BytesMut,
     /// A token of its own: polling a future of the shared token locks two mutexes that
     /// every switch task shares, on every wake-up.
     shutdown: CancellationToken,
@@ -161,7 +158,6 @@ impl Driver {
             pipeline: None,
             locals: LocalModules::default(),
             read_paused: None,
-            wbuf: BytesMut::new(),
             shutdown: ctx.shutdown.child_token(),
             span,
             in_group: false,
@@ -199,7 +195,7 @@ impl Driver {
         let mut woke: Option<std::time::Instant> = None;
         loop {
             self.publish();
-            if let Err(e) = flush(&mut self.session, &mut io.wr, &mut self.wbuf).await {
+            if let Err(e) = flush(&mut self.session, &mut io.wr).await {
                 self.session.close(ConnectionError::Io(e));
             }
             if let Some(t) = woke.take() {
@@ -360,11 +356,7 @@ impl Driver {
         // go out.
         self.publish();
         if let Some(io) = io {
-            let _ = tokio::time::timeout(
-                FINAL_FLUSH,
-                flush(&mut self.session, &mut io.wr, &mut self.wbuf),
-            )
-            .await;
+            let _ = tokio::time::timeout(FINAL_FLUSH, flush(&mut self.session, &mut io.wr)).await;
         }
         // Commands that raced with the close: confirmed batches must still get an answer.
         self.rx.close();
@@ -539,25 +531,15 @@ impl Driver {
     }
 }
 
-/// Write everything the session has to transmit in one write, through `buf`.
-async fn flush<W: AsyncWrite + Unpin>(
-    session: &mut Session,
-    wr: &mut W,
-    buf: &mut BytesMut,
-) -> std::io::Result<()> {
-    buf.clear();
-    while let Some(bytes) = session.poll_transmit() {
-        buf.extend_from_slice(&bytes);
-    }
+/// Write everything the session has to transmit, in one write.
+async fn flush<W: AsyncWrite + Unpin>(session: &mut Session, wr: &mut W) -> std::io::Result<()> {
+    let buf = session.transmit_buf();
     if !buf.is_empty() {
         crate::metrics::record_out(buf);
         wr.write_all(buf).await?;
         // A no-op on TCP; TLS may hold the last record until flushed.
         wr.flush().await?;
-    }
-    // One large burst (a big tap change) must not pin its buffer for the connection's life.
-    if buf.capacity() > 1 << 20 {
-        *buf = BytesMut::new();
+        session.clear_transmit();
     }
     Ok(())
 }

@@ -132,7 +132,9 @@ pub struct Session {
     batch_xids: HashMap<u32, (u32, usize, &'static str)>,
     /// Outstanding flow/port statistics requests.
     stats: StatsTable,
-    transmit: VecDeque<Bytes>,
+    /// Encoded messages waiting to be written, back to back: modules' messages are encoded
+    /// straight into it, and the driver writes it whole.
+    transmit: BytesMut,
     outputs: VecDeque<Output>,
     close_reason: Option<ConnectionError>,
     /// The last bundle id used.
@@ -160,13 +162,13 @@ impl Session {
             pending: HashMap::new(),
             batch_xids: HashMap::new(),
             stats: StatsTable::default(),
-            transmit: VecDeque::new(),
+            transmit: BytesMut::new(),
             outputs: VecDeque::new(),
             close_reason: None,
             next_bundle: 0,
         };
         let xid = s.xid();
-        s.transmit.push_back(handshake::hello(xid));
+        s.transmit.extend_from_slice(&handshake::hello(xid));
         s
     }
 
@@ -218,7 +220,35 @@ impl Session {
 
     /// Next message to write.
     pub fn poll_transmit(&mut self) -> Option<Bytes> {
-        self.transmit.pop_front()
+        if self.transmit.is_empty() {
+            return None;
+        }
+        // Every queued message went in whole, so its header's length is right.
+        let len = match proto::header::peek_len(&self.transmit) {
+            Ok(Some(len)) if len >= proto::header::HEADER_LEN => len.min(self.transmit.len()),
+            _ => self.transmit.len(),
+        };
+        Some(self.transmit.split_to(len).freeze())
+    }
+
+    /// Is anything waiting to be transmitted?
+    pub fn has_transmit(&self) -> bool {
+        !self.transmit.is_empty()
+    }
+
+    /// Everything waiting to be transmitted, as one run of bytes (the driver's write);
+    /// [`Session::clear_transmit`] once written.
+    pub fn transmit_buf(&self) -> &[u8] {
+        &self.transmit
+    }
+
+    /// The transmit buffer was written.
+    pub fn clear_transmit(&mut self) {
+        self.transmit.clear();
+        // One large burst (a big tap change) must not pin its buffer for the session's life.
+        if self.transmit.capacity() > 1 << 20 {
+            self.transmit = BytesMut::new();
+        }
     }
 
     /// Next output for modules.
@@ -282,9 +312,8 @@ impl Session {
 
     fn send_xid(&mut self, msg: Outgoing<'_>, xid: u32) {
         let Some(version) = self.version else { return };
-        let mut out = BytesMut::new();
-        match wire::encode(version, &msg, xid, &mut out) {
-            Ok(()) => self.transmit.push_back(out.freeze()),
+        match wire::encode(version, &msg, xid, &mut self.transmit) {
+            Ok(()) => {}
             // Only neutral flow messages can fail to encode, and those go through
             // `send_batch`, which encodes before sending; this is a bug, not input.
             Err(e) => warn!(error = %e, ?msg, "cannot encode a session message"),
@@ -298,7 +327,7 @@ impl Session {
             .unwrap_or(proto::OFP13_VERSION);
         let data = offending.get(..offending.len().min(64)).unwrap_or(&[]);
         self.transmit
-            .push_back(handshake::error_msg(version, xid, ty, code, data));
+            .extend_from_slice(&handshake::error_msg(version, xid, ty, code, data));
     }
 
     /// A framing error: the header's length field is impossible. Answer
@@ -369,7 +398,7 @@ impl Session {
                 bitmap: None,
             };
             self.transmit
-                .push_back(handshake::hello_failed(&peer, header.xid));
+                .extend_from_slice(&handshake::hello_failed(&peer, header.xid));
             return self.close(ConnectionError::NoHello {
                 msg_type: header.ty,
             });
@@ -397,7 +426,7 @@ impl Session {
             Err((ours, theirs)) => {
                 warn!(%ours, %theirs, "no common OpenFlow version");
                 self.transmit
-                    .push_back(handshake::hello_failed(&peer, header.xid));
+                    .extend_from_slice(&handshake::hello_failed(&peer, header.xid));
                 self.close(ConnectionError::NoCommonVersion { ours, theirs });
             }
         }
@@ -697,17 +726,17 @@ impl Session {
             (self.next_bundle, open)
         });
         let first_xid = self.next_xid;
-        let mut encoded = Vec::with_capacity(batch.msgs.len());
-        // One allocation for a typical batch (a flow-mod or packet-out is ~100 bytes).
-        let mut buf = BytesMut::with_capacity(128 * batch.msgs.len());
+        let xid_at = |index: usize| first_xid.wrapping_add(index as u32).max(1);
+        // Encoded straight into the transmit buffer; all or nothing.
+        let start = self.transmit.len();
         for (index, msg) in batch.msgs.iter().enumerate() {
-            let xid = first_xid.wrapping_add(index as u32).max(1);
             let out = match msg {
                 Msg::FlowMod(f) => Outgoing::FlowMod(f),
                 Msg::PacketOut(p) => Outgoing::PacketOut(p),
                 Msg::Barrier => Outgoing::BarrierRequest,
             };
-            if let Err(source) = wire::encode(version, &out, xid, &mut buf) {
+            if let Err(source) = wire::encode(version, &out, xid_at(index), &mut self.transmit) {
+                self.transmit.truncate(start);
                 warn!(index, msg_type = msg.type_name(), error = %source, "cannot encode for this switch");
                 let ev = Event::BatchResult(BatchResult {
                     switch,
@@ -721,32 +750,18 @@ impl Session {
                 self.outputs.push_back(Output::ToModule(origin, ev));
                 return;
             }
-            encoded.push((xid, msg.type_name(), buf.split().freeze()));
         }
-        let n = encoded.len() as u32;
+        let n = batch.msgs.len() as u32;
         // With a bundle, the COMMIT takes the xid after the messages, the barrier the next.
         let extra = u32::from(bundle_id.is_some());
         let barrier = batch.confirm.map(|id| {
             let b = first_xid.wrapping_add(n + extra).max(1);
             (b, id)
         });
-        let bundle_id = bundle_id.filter(|_| {
-            let fits = encoded.iter().all(|(_, _, b)| b.len() <= MAX_BUNDLED);
-            if !fits {
-                warn!("a message too large for a bundle: batch sent without one");
-            }
-            fits
-        });
-        if let Some((id, open)) = bundle_id {
-            self.transmit
-                .push_back(bundle::control(open, id, bundle::OPEN_REQUEST));
-        }
-        for (index, (xid, msg_type, bytes)) in encoded.into_iter().enumerate() {
-            let bytes = match bundle_id.and_then(|(id, _)| bundle::add(xid, id, &bytes)) {
-                Some(wrapped) => wrapped,
-                None => bytes,
-            };
-            self.transmit.push_back(bytes);
+        let bundle_id =
+            bundle_id.filter(|&(id, open)| self.wrap_in_bundle(start, id, open, first_xid));
+        for (index, msg) in batch.msgs.iter().enumerate() {
+            let (xid, msg_type) = (xid_at(index), msg.type_name());
             match barrier {
                 Some((b, _)) => {
                     self.batch_xids.insert(xid, (b, index, msg_type));
@@ -763,7 +778,7 @@ impl Session {
         if let (Some((id, _)), Some((b, _))) = (bundle_id, barrier) {
             let commit = first_xid.wrapping_add(n).max(1);
             self.transmit
-                .push_back(bundle::control(commit, id, bundle::COMMIT_REQUEST));
+                .extend_from_slice(&bundle::control(commit, id, bundle::COMMIT_REQUEST));
             self.batch_xids
                 .insert(commit, (b, n as usize, "ONFT_BUNDLE_CONTROL (commit)"));
         }
@@ -780,6 +795,39 @@ impl Session {
                 },
             );
         }
+    }
+
+    /// Wrap the messages encoded from `start` of the transmit buffer (xids from
+    /// `first_xid` on) in bundle `id`: its OPEN (xid `open`), then each message in a
+    /// BUNDLE_ADD. False, leaving them as they are, when one is too large for a bundle.
+    fn wrap_in_bundle(&mut self, start: usize, id: u32, open: u32, first_xid: u32) -> bool {
+        let raw = self.transmit.split_off(start).freeze();
+        let mut msgs = Vec::new();
+        let mut at = 0;
+        while at < raw.len() {
+            // Our own encoding: every header's length is right.
+            let len = match proto::header::peek_len(&raw[at..]) {
+                Ok(Some(len)) if len >= proto::header::HEADER_LEN => len.min(raw.len() - at),
+                _ => raw.len() - at,
+            };
+            msgs.push(raw.slice(at..at + len));
+            at += len;
+        }
+        if msgs.iter().any(|m| m.len() > MAX_BUNDLED) {
+            warn!("a message too large for a bundle: batch sent without one");
+            self.transmit.extend_from_slice(&raw);
+            return false;
+        }
+        self.transmit
+            .extend_from_slice(&bundle::control(open, id, bundle::OPEN_REQUEST));
+        for (index, msg) in msgs.iter().enumerate() {
+            let xid = first_xid.wrapping_add(index as u32).max(1);
+            match bundle::add(xid, id, msg) {
+                Some(wrapped) => self.transmit.extend_from_slice(&wrapped),
+                None => self.transmit.extend_from_slice(msg),
+            }
+        }
+        true
     }
 }
 

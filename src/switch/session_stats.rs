@@ -3,7 +3,6 @@
 
 use std::time::{Duration, Instant};
 
-use bytes::BytesMut;
 use tracing::debug;
 
 use super::super::stats::{StatsError, StatsReply, StatsRequest, StatsResult};
@@ -29,12 +28,10 @@ impl Session {
             StatsRequest::Ports => Outgoing::PortStatsRequest,
         };
         let xid = self.xid();
-        let mut out = BytesMut::new();
-        if let Err(e) = wire::encode(version, &msg, xid, &mut out) {
+        if let Err(e) = wire::encode(version, &msg, xid, &mut self.transmit) {
             let _ = reply.send(Err(StatsError::Encode(e)));
             return;
         }
-        self.transmit.push_back(out.freeze());
         let msg_type = request.type_name(version);
         debug!(xid, msg_type, "statistics request");
         self.stats

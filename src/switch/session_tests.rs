@@ -413,6 +413,14 @@ fn encode_error_sends_nothing_and_reports() {
         actions: vec![Action::Group(1)],
         data: Bytes::from_static(b"x"),
     });
+    // Queued before, still unwritten: the failed batch must leave it as it is.
+    s.send_batch(
+        1,
+        Batch {
+            confirm: None,
+            msgs: vec![flow(2)],
+        },
+    );
     s.send_batch(
         1,
         Batch {
@@ -420,7 +428,9 @@ fn encode_error_sends_nothing_and_reports() {
             msgs: vec![flow(1), group],
         },
     );
-    assert!(drain(&mut s).is_empty());
+    let sent = drain(&mut s);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(hdr(&sent[0]).1, of10::consts::OFPT_FLOW_MOD);
     let (origin, r) = batch_result(outputs(&mut s));
     assert_eq!(origin, 1);
     assert!(matches!(
