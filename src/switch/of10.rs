@@ -113,6 +113,8 @@ fn port(p: &of10::PhyPort) -> Option<PortDesc> {
 /// Encode one message as OF1.0.
 pub fn encode(msg: &Outgoing<'_>, xid: u32, out: &mut BytesMut) -> Result<(), EncodeError> {
     let m = match *msg {
+        // Every answer to a packet-in: straight to bytes.
+        Outgoing::FlowMod(f) => return f.encode_of10(xid, out),
         Outgoing::FeaturesRequest => Message::FeaturesRequest,
         Outgoing::SetConfig { miss_send_len } => Message::SetConfig(of10::SwitchConfig {
             flags: 0,
@@ -129,7 +131,6 @@ pub fn encode(msg: &Outgoing<'_>, xid: u32, out: &mut BytesMut) -> Result<(), En
         },
         Outgoing::EchoReply(data) => Message::EchoReply { data: data.clone() },
         Outgoing::BarrierRequest => Message::BarrierRequest,
-        Outgoing::FlowMod(f) => Message::FlowMod(f.to_of10()?),
         Outgoing::PacketOut(p) => Message::PacketOut(p.to_of10()?),
         Outgoing::FlowStatsRequest => Message::StatsRequest(of10::StatsRequest::new(
             of10::StatsRequestBody::Flow(of10::FlowStatsRequest::all()),

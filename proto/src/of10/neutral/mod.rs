@@ -17,10 +17,13 @@
 
 use std::net::Ipv4Addr;
 
+use bytes::BytesMut;
+
 use super::consts::*;
 use super::{Action, FlowMod, FlowModCommand, Match, PacketOut, PortNo};
 use crate::error::EncodeError;
 use crate::flow::{self, Masked, VlanMatch};
+use crate::header::{patch_length, Header, OFP10_VERSION};
 use crate::types::MacAddr;
 
 const V: &str = "1.0";
@@ -225,10 +228,23 @@ impl From<&Match> for flow::Match {
 /// Encode a neutral action list (see the module docs for `SetQueue`).
 pub fn actions_to_of10(actions: &[flow::Action]) -> Result<Vec<Action>, EncodeError> {
     let mut out = Vec::with_capacity(actions.len());
+    each_action_to_of10(actions, |a| {
+        out.push(a);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Convert a neutral action list one action at a time, handing each to `f` (an encoder
+/// writes them with no list in between).
+fn each_action_to_of10(
+    actions: &[flow::Action],
+    mut f: impl FnMut(Action) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
     let mut queue: Option<u32> = None;
     let mut queue_used = true;
     for a in actions {
-        out.push(match *a {
+        f(match *a {
             flow::Action::Output { port, max_len } => {
                 let port = PortNo::from_neutral(port, "output port")?;
                 match queue {
@@ -264,17 +280,45 @@ pub fn actions_to_of10(actions: &[flow::Action]) -> Result<Vec<Action>, EncodeEr
             flow::Action::SetTpSrc(p) => Action::SetTpSrc(p),
             flow::Action::SetTpDst(p) => Action::SetTpDst(p),
             flow::Action::Group(_) => return Err(unsupported("group actions")),
-        });
+        })?;
     }
     if !queue_used {
         return Err(unsupported("set_queue without a following output"));
     }
-    Ok(out)
+    Ok(())
 }
 
 impl flow::FlowMod {
     /// This flow-mod as an OpenFlow 1.0 `ofp_flow_mod`.
     pub fn to_of10(&self) -> Result<FlowMod, EncodeError> {
+        let mut fm = self.to_of10_without_actions()?;
+        fm.actions = actions_to_of10(&self.actions)?;
+        Ok(fm)
+    }
+
+    /// Append this flow-mod as a whole OpenFlow 1.0 message with `xid`: the bytes of
+    /// `to_of10()` encoded, without building its action list. On error nothing is added.
+    pub fn encode_of10(&self, xid: u32, out: &mut BytesMut) -> Result<(), EncodeError> {
+        let start = out.len();
+        let res = self.to_of10_without_actions().and_then(|fm| {
+            Header {
+                version: OFP10_VERSION,
+                ty: OFPT_FLOW_MOD,
+                length: 0,
+                xid,
+            }
+            .emit(out);
+            fm.encode(out)?;
+            each_action_to_of10(&self.actions, |a| a.encode(out))?;
+            patch_length(&mut out[..], start)
+        });
+        if res.is_err() {
+            out.truncate(start);
+        }
+        res
+    }
+
+    fn to_of10_without_actions(&self) -> Result<FlowMod, EncodeError> {
         if self.table_id != 0 {
             return Err(out_of_range("table_id", u64::from(self.table_id)));
         }
@@ -312,7 +356,7 @@ impl flow::FlowMod {
                 None => PortNo::NONE,
             },
             flags,
-            actions: actions_to_of10(&self.actions)?,
+            actions: Vec::new(),
         })
     }
 }

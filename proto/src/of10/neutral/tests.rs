@@ -4,6 +4,7 @@ use bytes::Bytes;
 
 use super::*;
 use crate::flow::{Command, Flags, PortNo as NPort};
+use crate::of10::Message;
 
 fn mac(s: &str) -> MacAddr {
     s.parse().unwrap()
@@ -418,4 +419,70 @@ fn ports_both_ways() {
         assert_eq!(port_of10_to_u32(port_u32_to_of10(raw, "p").unwrap()), raw);
     }
     assert!(port_u32_to_of10(0xff01, "p").is_err());
+}
+
+/// `encode_of10` writes what `to_of10` then `Message::encode` write, after whatever the
+/// buffer held; on an error it writes nothing.
+#[test]
+fn encode_of10_is_to_of10_encoded() {
+    let out = |port| flow::Action::Output {
+        port: NPort::Number(port),
+        max_len: 0,
+    };
+    let learned = flow::FlowMod {
+        idle_timeout: 60,
+        buffer_id: Some(0x1234),
+        cookie: 0x10,
+        ..flow::FlowMod::add(
+            flow::Match {
+                in_port: Some(2),
+                eth_src: Some(Masked::exact(mac("00:00:00:00:00:01"))),
+                eth_dst: Some(Masked::exact(mac("00:00:00:00:00:02"))),
+                ..Default::default()
+            },
+            vec![out(1)],
+            0x8000,
+        )
+    };
+    let many = flow::FlowMod::add(
+        flow::Match {
+            ipv4_src: Some(Masked {
+                value: ip("10.0.0.0"),
+                mask: Some(ip("255.255.255.0")),
+            }),
+            ..Default::default()
+        },
+        vec![
+            flow::Action::SetVlanVid(10),
+            flow::Action::SetEthDst(mac("00:00:00:00:00:0b")),
+            flow::Action::SetQueue(9),
+            out(3),
+            out(7),
+        ],
+        7,
+    );
+    let delete = flow::FlowMod {
+        out_port: Some(NPort::Number(3)),
+        ..flow::FlowMod::delete(flow::Match::default())
+    };
+    let none = flow::FlowMod::add(flow::Match::default(), vec![], 1);
+    for (xid, fm) in [(1, learned), (0xdead_beef, many), (3, delete), (4, none)] {
+        let mut want = BytesMut::from(&b"before"[..]);
+        Message::FlowMod(fm.to_of10().unwrap())
+            .encode(xid, &mut want)
+            .unwrap();
+        let mut got = BytesMut::from(&b"before"[..]);
+        fm.encode_of10(xid, &mut got).unwrap();
+        assert_eq!(got, want, "{fm:?}");
+    }
+    let bad_action = flow::FlowMod::add(flow::Match::default(), vec![flow::Action::Group(1)], 1);
+    let bad_match = flow::FlowMod {
+        table_id: 2,
+        ..flow::FlowMod::add(flow::Match::default(), vec![out(1)], 1)
+    };
+    for fm in [bad_action, bad_match] {
+        let mut got = BytesMut::from(&b"before"[..]);
+        assert_eq!(fm.encode_of10(1, &mut got), Err(fm.to_of10().unwrap_err()));
+        assert_eq!(&got[..], b"before");
+    }
 }
