@@ -79,6 +79,8 @@ pub struct Outbox {
     taps: Vec<(DatapathId, BatchId, TapUpdate)>,
     /// Commands for other modules, by module name.
     controls: Vec<(&'static str, Control)>,
+    /// [`Outbox::drain_batches`]'s list, kept for the next event.
+    drained: Vec<(DatapathId, Batch)>,
 }
 
 impl Outbox {
@@ -196,6 +198,21 @@ impl Outbox {
     /// Take everything queued for switches: per switch, one reordered unconfirmed batch
     /// (if any) first, then each confirmed batch, reordered, in queue order.
     pub fn take_batches(&mut self) -> Vec<(DatapathId, Batch)> {
+        let mut out = Vec::new();
+        self.take_batches_into(&mut out);
+        out
+    }
+
+    /// [`Outbox::take_batches`] through a list the outbox keeps: an outbox reused for
+    /// every packet-in allocates none.
+    pub fn drain_batches(&mut self) -> std::vec::Drain<'_, (DatapathId, Batch)> {
+        let mut drained = std::mem::take(&mut self.drained);
+        self.take_batches_into(&mut drained);
+        self.drained = drained;
+        self.drained.drain(..)
+    }
+
+    fn take_batches_into(&mut self, out: &mut Vec<(DatapathId, Batch)>) {
         // The usual case (a packet-in answered): unconfirmed messages for one switch.
         if let (Some((d, _)), true) = (self.loose.first(), self.confirmed.is_empty()) {
             let d = *d;
@@ -206,10 +223,10 @@ impl Outbox {
                     confirm: None,
                     msgs: reorder(msgs.collect()),
                 };
-                return vec![(d, batch)];
+                out.push((d, batch));
+                return;
             }
         }
-        let mut out: Vec<(DatapathId, Batch)> = Vec::new();
         let mut dpids: Vec<DatapathId> = Vec::new();
         for (d, _) in &self.loose {
             if !dpids.contains(d) {
@@ -238,7 +255,6 @@ impl Outbox {
                 },
             ));
         }
-        out
     }
 
     /// Take the timer requests.

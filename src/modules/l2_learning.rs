@@ -115,7 +115,8 @@ const TABLE_MISS_BATCH: u64 = 1;
 #[derive(Debug)]
 pub struct L2Learning {
     config: L2LearningConfig,
-    switches: HashMap<DatapathId, SwitchState>,
+    /// Looked up twice per packet-in: a fast hasher (the keys are our switches').
+    switches: HashMap<DatapathId, SwitchState, foldhash::fast::RandomState>,
     /// MACs not learned because a table was full (logged when it first happens).
     pub not_learned: u64,
 }
@@ -125,7 +126,7 @@ impl L2Learning {
     pub fn new(config: L2LearningConfig) -> Self {
         L2Learning {
             config,
-            switches: HashMap::new(),
+            switches: HashMap::default(),
             not_learned: 0,
         }
     }

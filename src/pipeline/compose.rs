@@ -139,7 +139,19 @@ impl Pipeline {
 
     /// A forwarding module's batch: what to send instead. Flows go to the forwarding
     /// table (1 on OF1.3), carry their tap decorations, and packet-outs carry copies.
-    pub fn forwarding(&mut self, msgs: Vec<Msg>) -> Vec<Msg> {
+    pub fn forwarding(&mut self, mut msgs: Vec<Msg>) -> Vec<Msg> {
+        // A learning switch's usual batch, one flow added on a switch with no tap: it only
+        // needs its table and flood set, so it is changed in place.
+        if let [Msg::FlowMod(fm)] = msgs.as_mut_slice() {
+            if self.taps.is_empty()
+                && self.installed.is_empty()
+                && !matches!(fm.command, Command::Delete | Command::DeleteStrict)
+            {
+                let key = self.place(fm);
+                self.base.add(key, fm);
+                return msgs;
+            }
+        }
         let mut out = Vec::with_capacity(msgs.len());
         for m in msgs {
             match m {
@@ -154,10 +166,15 @@ impl Pipeline {
         reorder(out)
     }
 
-    fn base_add(&mut self, mut fm: FlowMod, out: &mut Vec<Msg>) {
+    /// Put `fm` in the forwarding table with floods expanded; returns its key.
+    fn place(&self, fm: &mut FlowMod) -> Key {
         fm.table_id = forward_table(self.version);
         fm.actions = self.expand_flood(std::mem::take(&mut fm.actions), fm.match_.in_port);
-        let key = Key::of(&fm);
+        Key::of(fm)
+    }
+
+    fn base_add(&mut self, mut fm: FlowMod, out: &mut Vec<Msg>) {
+        let key = self.place(&mut fm);
         if self.taps.is_empty() && self.installed.is_empty() {
             // No tap on this switch (the usual case): nothing to decorate, no split to replace.
             self.base.add(key, &fm);

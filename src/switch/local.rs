@@ -109,7 +109,7 @@ fn apply(
     results: &mut Vec<(Origin, Event)>,
 ) {
     let own = session.switch().map(|s| s.dpid);
-    for (dpid, mut batch) in out.take_batches() {
+    for (dpid, mut batch) in out.drain_batches() {
         if Some(dpid) == own {
             if let Some(p) = pipeline.as_mut() {
                 batch.msgs = p.forwarding(batch.msgs);
