@@ -23,9 +23,10 @@ use crate::modules::tap::TapTable;
 use crate::modules::topology::SharedTopology;
 use crate::sources::{self, Sources};
 use crate::switch::driver::{self, SwitchContext};
-use crate::switch::handle::Switches;
+use crate::switch::handle::{Command, Switches};
 use crate::switch::placement::Placement;
 use crate::switch::session::SessionConfig;
+use crate::switch::ConnectionError;
 
 /// Connections the kernel may hold for the accept loop. tokio's default (1024) overflows
 /// when a thousand switches reconnect at once (a controller restart, a network flap): the
@@ -189,6 +190,7 @@ pub fn start_with<L: Into<Listener>>(
         }
     }
     let placement = Placement::start(switches.clone(), &tracker, shutdown.clone());
+    tracker.spawn(close_on_shutdown(switches.clone(), shutdown.clone()));
     let ctx = Arc::new(SwitchContext {
         config: SessionConfig::from_config(&config.controller),
         directory: Arc::new(config.directory()),
@@ -218,6 +220,16 @@ pub fn start_with<L: Into<Listener>>(
         },
         tracker,
     )
+}
+
+/// Tell every registered switch connection to close once `shutdown` is cancelled: they
+/// hear of it through their command queue, so their loops poll no cancellation future per
+/// message (a connection still in its handshake watches the token itself).
+async fn close_on_shutdown(switches: Switches, shutdown: CancellationToken) {
+    shutdown.cancelled().await;
+    for h in switches.handles() {
+        let _ = h.tx.send(Command::Close(ConnectionError::Shutdown));
+    }
 }
 
 /// Start the trigger sources (embedded sFlow collector, sFlow-RT client) for a started

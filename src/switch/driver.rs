@@ -218,7 +218,8 @@ impl Driver {
             }
             let read_paused = self.read_paused;
             tokio::select! {
-                _ = &mut cancelled => self.session.close(ConnectionError::Shutdown),
+                // Registered, it hears of shutdown as a command (controller::close_on_shutdown).
+                _ = &mut cancelled, if self.registered.is_none() => self.session.close(ConnectionError::Shutdown),
                 frame = io.framed.next(), if read_paused.is_none() => {
                     woke = Some(std::time::Instant::now());
                     let frames = self.read_frames(&mut io.framed, frame);
@@ -498,6 +499,11 @@ impl Driver {
                         let _ = old.tx.send(Command::Close(ConnectionError::Replaced));
                     }
                     *registered = Some(info.id.dpid);
+                    // Registered after shutdown's round of closes (its select no longer
+                    // watches the token): close now.
+                    if ctx.shutdown.is_cancelled() {
+                        session.close(ConnectionError::Shutdown);
+                    }
                     *locals = LocalModules::start(&ctx.bus, info.id.dpid);
                     let up = Event::SwitchUp {
                         info,
