@@ -190,6 +190,10 @@ async fn shutdown_closes_switches() {
     let mut sw = FakeSwitch::connect(c.addr).await;
     sw.handshake10(9, 1).await;
     c.wait_connected(9).await;
+    // Registered connections hear of shutdown as a command; one still in its handshake
+    // (no FEATURES_REPLY yet) watches the token: both must close.
+    let mut half = FakeSwitch::connect(c.addr).await;
+    assert_eq!(half.recv().await[1], 0, "the controller's HELLO");
     let shutdown = c.shutdown.clone();
     let tracker = c.tracker.clone();
     shutdown.cancel();
@@ -198,6 +202,7 @@ async fn shutdown_closes_switches() {
         .await
         .unwrap();
     sw.expect_closed(Duration::from_secs(1)).await;
+    half.expect_closed(Duration::from_secs(1)).await;
 }
 
 /// Wait (bounded) until the controller's connection group serves `n` connections.
