@@ -5,7 +5,7 @@
 #
 #   bash benches/run-cbench.sh                      # tapdemon, ovs-testcontroller, os-ken
 #   bash benches/run-cbench.sh testcontroller       # any subset, in this order
-#   ROUNDS=3 bash benches/run-cbench.sh             # 3 interleaved rounds, medians reported
+#   ROUNDS=3 bash benches/run-cbench.sh             # 3 rounds, order rotating, medians reported
 #
 # Targets:
 #   tapdemon        $TAPDEMON_CMD with {port} replaced by the port; default: this checkout's
@@ -163,7 +163,13 @@ done
 # results[target.mode] = one average responses/s (and answered/s) per round, space-separated.
 declare -A results=() answered=()
 for round in $(seq "$ROUNDS"); do
-    for t in "${runnable[@]}"; do
+    # The order rotates each round: on these noisy machines whoever runs at a given
+    # place in the round can be favoured, so no controller keeps one place.
+    order=()
+    for i in "${!runnable[@]}"; do
+        order+=("${runnable[$(((i + round - 1) % ${#runnable[@]}))]}")
+    done
+    for t in "${order[@]}"; do
         [ -z "${skipped[$t]:-}" ] || continue
         if listening; then
             echo "port $PORT is already in use: set PORT" >&2

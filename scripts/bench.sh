@@ -295,7 +295,7 @@ if want cbench && [ -f benches/run-cbench.sh ]; then
         echo "os-ken 1.4.1's stock simple_switch (Python); \`null\` is benches/cbench/null_responder.rs, which"
         echo "answers every PACKET_IN with a canned FLOW_MOD and does nothing else: the harness's ceiling"
         echo "on this machine. Settings: LOOPS=${LOOPS:-3} MS=${MS:-1000}"
-        echo "ROUNDS=${ROUNDS:-5} (the controllers take turns, each round; medians over the rounds). Issue 3"
+        echo "ROUNDS=${ROUNDS:-5} (the controllers take turns, in an order that rotates each round; medians over the rounds). Issue 3"
         echo "targets, against ovs-testcontroller: throughput >= 10x, latency >= 1.2x."
         echo
         echo '```'
