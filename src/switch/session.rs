@@ -223,11 +223,7 @@ impl Session {
         if self.transmit.is_empty() {
             return None;
         }
-        // Every queued message went in whole, so its header's length is right.
-        let len = match proto::header::peek_len(&self.transmit) {
-            Ok(Some(len)) if len >= proto::header::HEADER_LEN => len.min(self.transmit.len()),
-            _ => self.transmit.len(),
-        };
+        let len = first_len(&self.transmit);
         Some(self.transmit.split_to(len).freeze())
     }
 
@@ -805,11 +801,7 @@ impl Session {
         let mut msgs = Vec::new();
         let mut at = 0;
         while at < raw.len() {
-            // Our own encoding: every header's length is right.
-            let len = match proto::header::peek_len(&raw[at..]) {
-                Ok(Some(len)) if len >= proto::header::HEADER_LEN => len.min(raw.len() - at),
-                _ => raw.len() - at,
-            };
+            let len = first_len(&raw[at..]);
             msgs.push(raw.slice(at..at + len));
             at += len;
         }
@@ -828,6 +820,15 @@ impl Session {
             }
         }
         true
+    }
+}
+
+/// The length of the first message in `buf`, a run of messages we encoded whole (so its
+/// header's length is right); all of `buf` if it were not.
+fn first_len(buf: &[u8]) -> usize {
+    match proto::header::peek_len(buf) {
+        Ok(Some(len)) if len >= proto::header::HEADER_LEN => len.min(buf.len()),
+        _ => buf.len(),
     }
 }
 
