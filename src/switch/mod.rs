@@ -3,6 +3,8 @@
 //!
 //! - [`handshake`]: HELLO, version negotiation, HELLO_FAILED.
 //! - [`session`]: the state machine (`handle_message`, `handle_timeout`, `poll_*`).
+//!   Its parts: session_batch.rs (modules' batches, barriers, bundles) and
+//!   session_stats.rs (statistics requests and replies).
 //! - [`wire`]: the neutral messages the session speaks; [`of10`] and [`of13`] convert them
 //!   to and from each version's codec types (the only version-specific code here).
 //! - [`handle`]: the registry of connected switches, by datapath id.
