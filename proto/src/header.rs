@@ -95,6 +95,26 @@ pub fn patch_length(out: &mut [u8], start: usize) -> Result<(), crate::error::En
     Ok(())
 }
 
+/// Append one whole message: its header, then what `body` writes, then the header's
+/// length patched. On an error nothing is appended.
+pub fn encode_message(
+    version: u8,
+    ty: u8,
+    xid: u32,
+    out: &mut bytes::BytesMut,
+    body: impl FnOnce(&mut bytes::BytesMut) -> Result<(), crate::error::EncodeError>,
+) -> Result<(), crate::error::EncodeError> {
+    let start = out.len();
+    // `ofp_header` with a zero length (patched below), in one copy.
+    let [x0, x1, x2, x3] = xid.to_be_bytes();
+    out.extend_from_slice(&[version, ty, 0, 0, x0, x1, x2, x3]);
+    let res = body(out).and_then(|()| patch_length(&mut out[..], start));
+    if res.is_err() {
+        out.truncate(start);
+    }
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

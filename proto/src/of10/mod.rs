@@ -72,7 +72,7 @@ pub use stats_request::{FlowStatsRequest, StatsRequest, StatsRequestBody};
 pub use vendor::Vendor;
 
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
-use crate::header::{patch_length, Header, HEADER_LEN, OFP10_VERSION};
+use crate::header::{encode_message, Header, HEADER_LEN, OFP10_VERSION};
 use crate::reader::Reader;
 use consts::*;
 
@@ -251,21 +251,9 @@ impl Message {
 
     /// Append this message with transaction id `xid`. On error nothing is appended.
     pub fn encode(&self, xid: u32, out: &mut BytesMut) -> Result<(), EncodeError> {
-        let start = out.len();
-        let header = Header {
-            version: OFP10_VERSION,
-            ty: self.msg_type(),
-            length: 0,
-            xid,
-        };
-        header.emit(out);
-        let res = self
-            .encode_body(out)
-            .and_then(|()| patch_length(&mut out[..], start));
-        if res.is_err() {
-            out.truncate(start);
-        }
-        res
+        encode_message(OFP10_VERSION, self.msg_type(), xid, out, |out| {
+            self.encode_body(out)
+        })
     }
 
     /// Encode into a fresh buffer.

@@ -49,7 +49,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 
 use self::consts::*;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
-use crate::header::{patch_length, Header, HEADER_LEN, OFP13_VERSION};
+use crate::header::{encode_message, Header, HEADER_LEN, OFP13_VERSION};
 use crate::reader::Reader;
 
 pub use self::async_config::AsyncConfig;
@@ -338,17 +338,9 @@ impl Message {
     /// Append the whole message (header included) with this xid. Lengths are computed;
     /// on error nothing is left appended to `out`.
     pub fn encode(&self, xid: u32, out: &mut BytesMut) -> Result<(), EncodeError> {
-        let start = out.len();
-        // `ofp_header` with a zero length (patched below), in one copy.
-        let [x0, x1, x2, x3] = xid.to_be_bytes();
-        out.put_slice(&[OFP13_VERSION, self.msg_type(), 0, 0, x0, x1, x2, x3]);
-        let res = self
-            .encode_body(out)
-            .and_then(|()| patch_length(&mut out[..], start));
-        if res.is_err() {
-            out.truncate(start);
-        }
-        res
+        encode_message(OFP13_VERSION, self.msg_type(), xid, out, |out| {
+            self.encode_body(out)
+        })
     }
 
     /// The message as a fresh buffer.

@@ -23,7 +23,7 @@ use super::consts::*;
 use super::{Action, FlowMod, FlowModCommand, Match, PacketOut, PortNo};
 use crate::error::EncodeError;
 use crate::flow::{self, Masked, VlanMatch};
-use crate::header::{patch_length, Header, OFP10_VERSION};
+use crate::header::{encode_message, OFP10_VERSION};
 use crate::types::MacAddr;
 
 const V: &str = "1.0";
@@ -299,23 +299,11 @@ impl flow::FlowMod {
     /// Append this flow-mod as a whole OpenFlow 1.0 message with `xid`: the bytes of
     /// `to_of10()` encoded, without building its action list. On error nothing is added.
     pub fn encode_of10(&self, xid: u32, out: &mut BytesMut) -> Result<(), EncodeError> {
-        let start = out.len();
-        let res = self.to_of10_without_actions().and_then(|fm| {
-            Header {
-                version: OFP10_VERSION,
-                ty: OFPT_FLOW_MOD,
-                length: 0,
-                xid,
-            }
-            .emit(out);
+        let fm = self.to_of10_without_actions()?;
+        encode_message(OFP10_VERSION, OFPT_FLOW_MOD, xid, out, |out| {
             fm.encode(out)?;
-            each_action_to_of10(&self.actions, |a| a.encode(out))?;
-            patch_length(&mut out[..], start)
-        });
-        if res.is_err() {
-            out.truncate(start);
-        }
-        res
+            each_action_to_of10(&self.actions, |a| a.encode(out))
+        })
     }
 
     fn to_of10_without_actions(&self) -> Result<FlowMod, EncodeError> {
