@@ -24,6 +24,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[macro_use]
+mod macros;
+
 pub mod error;
 pub mod header;
 pub mod reader;

@@ -28,9 +28,6 @@
 //! [`stats_request`], [`stats_reply`], [`queue`], [`port_no`], [`consts`], and [`neutral`]
 //! (the version-neutral [`crate::flow`] model to and from 1.0).
 
-#[macro_use]
-mod macros;
-
 pub mod action;
 pub mod config;
 pub mod consts;

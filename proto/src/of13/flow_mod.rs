@@ -23,7 +23,7 @@ use crate::reader::Reader;
 use super::consts_flow::*;
 use super::instruction::Instruction;
 use super::match_::Match;
-use super::tlv::{atomic, enum_with_unknown};
+use super::tlv::atomic;
 
 enum_with_unknown! {
     /// `ofp_flow_mod_command`.

@@ -24,7 +24,7 @@ use crate::reader::Reader;
 
 use super::consts_flow::*;
 use super::match_::Match;
-use super::tlv::{atomic, enum_with_unknown};
+use super::tlv::atomic;
 
 enum_with_unknown! {
     /// `ofp_flow_removed_reason`.

@@ -25,7 +25,7 @@ use crate::reader::Reader;
 
 use super::action::Action;
 use super::consts_flow::*;
-use super::tlv::{atomic, enum_with_unknown, patch_len16, put_zeros};
+use super::tlv::{atomic, patch_len16, put_zeros};
 
 enum_with_unknown! {
     /// `ofp_group_mod_command`.

@@ -21,7 +21,7 @@ use crate::reader::Reader;
 
 use super::consts_flow::*;
 use super::match_::Match;
-use super::tlv::{atomic, enum_with_unknown, put_zeros};
+use super::tlv::{atomic, put_zeros};
 
 enum_with_unknown! {
     /// `ofp_packet_in_reason`.

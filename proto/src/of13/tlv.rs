@@ -65,44 +65,6 @@ pub(crate) fn encode_list<T>(
     atomic(out, |out| items.iter().try_for_each(|i| encode(i, out)))
 }
 
-/// A wire enum whose unknown values survive a round trip (smoltcp's `enum_with_unknown!`).
-macro_rules! enum_with_unknown {
-    (
-        $(#[$attr:meta])*
-        pub enum $name:ident($ty:ty) {
-            $( $(#[$vattr:meta])* $variant:ident = $value:expr ),+ $(,)?
-        }
-    ) => {
-        $(#[$attr])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $( $(#[$vattr])* $variant, )+
-            /// A value this version of the spec does not define, kept as read.
-            Unknown($ty),
-        }
-
-        impl From<$ty> for $name {
-            fn from(v: $ty) -> Self {
-                match v {
-                    $( x if x == $value => $name::$variant, )+
-                    other => $name::Unknown(other),
-                }
-            }
-        }
-
-        impl From<$name> for $ty {
-            fn from(v: $name) -> $ty {
-                match v {
-                    $( $name::$variant => $value, )+
-                    $name::Unknown(other) => other,
-                }
-            }
-        }
-    };
-}
-pub(crate) use enum_with_unknown;
-
 #[cfg(test)]
 mod tests {
     use super::*;
