@@ -8,17 +8,16 @@
 //! are still printed; the run then ends with [`SflowPrintError::InvalidDatagrams`] so the
 //! exit status says something was wrong.
 
-use std::borrow::Cow;
 use std::io::Write;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
-use etherparse::{LaxNetSlice, LaxSlicedPacket, NetSlice, SlicedPacket, TransportSlice};
-use pcap_file::pcap::PcapReader;
-use pcap_file::pcapng::{Block, PcapNgReader};
+use etherparse::TransportSlice;
 use pcap_file::DataLink;
 use proto::sflow::Datagram;
+
+use super::capture;
 
 /// Why `sflow-print` failed.
 #[derive(Debug, thiserror::Error)]
@@ -95,15 +94,11 @@ pub fn run(path: &Path, json: bool, out: &mut impl Write) -> Result<(), SflowPri
         path: path.to_owned(),
         source,
     })?;
-    let inputs = match data.get(..4) {
-        Some([0xa1, 0xb2, 0xc3, 0xd4] | [0xd4, 0xc3, 0xb2, 0xa1])
-        | Some([0xa1, 0xb2, 0x3c, 0x4d] | [0x4d, 0x3c, 0xb2, 0xa1]) => {
-            from_pcap(&data).map_err(|source| capture_error(path, source))?
+    let inputs = match capture::format_of(&data) {
+        Some(format) => {
+            from_capture(&data, format).map_err(|source| capture_error(path, source))?
         }
-        Some([0x0a, 0x0d, 0x0d, 0x0a]) => {
-            from_pcapng(&data).map_err(|source| capture_error(path, source))?
-        }
-        _ => Frames {
+        None => Frames {
             frames: 1,
             inputs: vec![Input {
                 frame: None,
@@ -185,71 +180,20 @@ struct Frames {
     inputs: Vec<Input>,
 }
 
-fn from_pcap(data: &[u8]) -> Result<Frames, pcap_file::PcapError> {
-    let mut reader = PcapReader::new(data)?;
-    let link = reader.header().datalink;
-    let mut f = Frames {
-        frames: 0,
-        inputs: vec![],
-    };
-    while let Some(pkt) = reader.next_packet() {
-        f.frames += 1;
-        if let Some(input) = udp_datagram(link, &pkt?.data, f.frames) {
-            f.inputs.push(input);
+fn from_capture(data: &[u8], format: capture::Format) -> Result<Frames, pcap_file::PcapError> {
+    let mut inputs = vec![];
+    let frames = capture::for_each_frame(data, format, |number, link, frame| {
+        if let Some(input) = udp_datagram(link, frame, number) {
+            inputs.push(input);
         }
-    }
-    Ok(f)
-}
-
-fn from_pcapng(data: &[u8]) -> Result<Frames, pcap_file::PcapError> {
-    let mut reader = PcapNgReader::new(data)?;
-    let mut f = Frames {
-        frames: 0,
-        inputs: vec![],
-    };
-    // Link types by interface id, as the interface blocks go by (the reader's own table
-    // cannot be consulted while a block borrows it).
-    let mut links: Vec<DataLink> = vec![];
-    while let Some(block) = reader.next_block() {
-        let (link, bytes): (DataLink, Cow<'_, [u8]>) = match block? {
-            Block::InterfaceDescription(i) => {
-                links.push(i.linktype);
-                continue;
-            }
-            Block::EnhancedPacket(p) => {
-                let link = links.get(p.interface_id as usize).copied();
-                (link.unwrap_or(DataLink::ETHERNET), p.data)
-            }
-            Block::SimplePacket(p) => {
-                (links.first().copied().unwrap_or(DataLink::ETHERNET), p.data)
-            }
-            Block::Packet(p) => {
-                let link = links.get(usize::from(p.interface_id)).copied();
-                (link.unwrap_or(DataLink::ETHERNET), p.data)
-            }
-            _ => continue,
-        };
-        f.frames += 1;
-        if let Some(input) = udp_datagram(link, &bytes, f.frames) {
-            f.inputs.push(input);
-        }
-    }
-    Ok(f)
+    })?;
+    Ok(Frames { frames, inputs })
 }
 
 /// The UDP payload of a frame if it looks like sFlow (port 6343 either way, or the sFlow
 /// version word; anything else on 6343, like NetFlow, is kept so it gets reported).
 fn udp_datagram(link: DataLink, frame: &[u8], number: usize) -> Option<Input> {
-    let (addrs, transport) = match link {
-        DataLink::ETHERNET => lax(LaxSlicedPacket::from_ethernet(frame).ok()?),
-        DataLink::RAW | DataLink::IPV4 | DataLink::IPV6 => {
-            lax(LaxSlicedPacket::from_ip(frame).ok()?)
-        }
-        // BSD loopback: a 4-byte address family, then IP.
-        DataLink::NULL | DataLink::LOOP => lax(LaxSlicedPacket::from_ip(frame.get(4..)?).ok()?),
-        DataLink::LINUX_SLL => strict(SlicedPacket::from_linux_sll(frame).ok()?),
-        _ => return None,
-    };
+    let (addrs, transport) = capture::slice(link, frame)?;
     let TransportSlice::Udp(udp) = transport? else {
         return None;
     };
@@ -272,38 +216,6 @@ fn udp_datagram(link: DataLink, frame: &[u8], number: usize) -> Option<Input> {
         dst,
         payload: Bytes::copy_from_slice(payload),
     })
-}
-
-type Sliced<'a> = (Option<(IpAddr, IpAddr)>, Option<TransportSlice<'a>>);
-
-fn lax(p: LaxSlicedPacket<'_>) -> Sliced<'_> {
-    let addrs = match &p.net {
-        Some(LaxNetSlice::Ipv4(v4)) => Some((
-            IpAddr::V4(v4.header().source_addr()),
-            IpAddr::V4(v4.header().destination_addr()),
-        )),
-        Some(LaxNetSlice::Ipv6(v6)) => Some((
-            IpAddr::V6(v6.header().source_addr()),
-            IpAddr::V6(v6.header().destination_addr()),
-        )),
-        _ => None,
-    };
-    (addrs, p.transport)
-}
-
-fn strict(p: SlicedPacket<'_>) -> Sliced<'_> {
-    let addrs = match &p.net {
-        Some(NetSlice::Ipv4(v4)) => Some((
-            IpAddr::V4(v4.header().source_addr()),
-            IpAddr::V4(v4.header().destination_addr()),
-        )),
-        Some(NetSlice::Ipv6(v6)) => Some((
-            IpAddr::V6(v6.header().source_addr()),
-            IpAddr::V6(v6.header().destination_addr()),
-        )),
-        _ => None,
-    };
-    (addrs, p.transport)
 }
 
 #[cfg(test)]
