@@ -607,6 +607,33 @@ mod tests {
     }
 
     #[test]
+    fn of10_flow_stats_entries_read_like_dump_flows() {
+        use proto::of10::stats_reply::{FlowStats, StatsReply, StatsReplyBody};
+        let fm = seed_rule().to_of10().unwrap();
+        let entry = FlowStats {
+            table_id: 0,
+            match_: fm.match_.clone(),
+            duration_sec: 5,
+            duration_nsec: 0,
+            priority: 100,
+            idle_timeout: 0,
+            hard_timeout: 120,
+            cookie: 0xabc,
+            packet_count: 7,
+            byte_count: 700,
+            actions: fm.actions.clone(),
+        };
+        let t = text(Message::Of10(of10::Message::StatsReply(StatsReply {
+            flags: 0,
+            body: StatsReplyBody::Flow(vec![entry.clone(), entry]),
+        })));
+        let want = "  body: flow\n    [0]\n      byte_count=700 cookie=0xabc duration_nsec=0 \
+                    duration_sec=5 hard_timeout=120 idle_timeout=0 packet_count=7 priority=100 \
+                    table_id=0\n      match: in_port=4\n      actions: output:3,output:7\n    [1]\n";
+        assert!(t.starts_with(&format!("  flags=0\n{want}")), "{t}");
+    }
+
+    #[test]
     fn unknown_oxm_and_empty_match_are_named() {
         let mut m = seed_rule().to_of13().unwrap();
         m.match_ = of13::match_::Match::new();
