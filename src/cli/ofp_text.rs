@@ -612,7 +612,7 @@ mod tests {
         let fm = seed_rule().to_of10().unwrap();
         let entry = FlowStats {
             table_id: 0,
-            match_: fm.match_.clone(),
+            match_: fm.match_,
             duration_sec: 5,
             duration_nsec: 0,
             priority: 100,
