@@ -184,10 +184,8 @@ fn framed_messages(input: Input) -> Vec<(Origin, Result<Bytes, MessageProblem>)>
             out.push((origin(offset), r.map_err(MessageProblem::from)));
         }
         if let Some(offset) = stream.gap_at {
-            out.push((
-                origin(offset.saturating_sub(1)),
-                Err(MessageProblem::Gap { offset }),
-            ));
+            // Reported at the hole, under the frame of the last byte before it.
+            out.push((origin(offset), Err(MessageProblem::Gap { offset })));
         }
     }
     // Stable: a stream's own messages keep their order.
@@ -437,7 +435,10 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(!ok, "{text}");
         assert!(
-            text.contains("error: capture misses TCP segments: the stream stops at byte 8"),
+            text.contains(
+                "#2 frame 1 127.0.0.2:40000 > 127.0.0.1:6653 at stream byte 8: \
+                 error: capture misses TCP segments: the stream stops at byte 8"
+            ),
             "{text}"
         );
 
