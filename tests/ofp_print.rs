@@ -110,6 +110,10 @@ fn prints_every_ryu_message_readably_and_round_trips_it() {
     assert!(b.contains("datapath_id=0xff12345678"), "{b}");
     assert!(b.contains("ports: 2 entries"), "{b}");
     assert!(b.contains("name=Port7") && b.contains("port_no=6"), "{b}");
+    // Ryu: error type 4 (bad match) code 6 (bad field), echoing a flow-mod header.
+    let b = block_of(&text, index_of("of13/libofproto-OFP13-error_msg.packet"));
+    assert!(b.contains("  OFPET_BAD_MATCH OFPBMC_BAD_FIELD\n"), "{b}");
+    assert!(b.contains("data: 8 bytes: OFPT_FLOW_MOD (OF1.3)"), "{b}");
     // Ryu: a flow-stats reply of 4 flows; the second matches ARP and outputs NORMAL.
     let b = block_of(&text, index_of("of13/4-12-ofp_flow_stats_reply.packet"));
     assert!(b.contains("body: flow\n"), "{b}");

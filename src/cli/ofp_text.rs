@@ -54,6 +54,22 @@ pub fn render(msg: &Message) -> Result<String, serde_json::Error> {
         None => &Value::Null,
     };
     let mut out = String::new();
+    // An error names its type and code as the spec does, before the numbers.
+    let names = match msg {
+        Message::Of10(proto::of10::Message::Error(e)) => {
+            Some((e.type_name().unwrap_or("?"), e.code_name().unwrap_or("?")))
+        }
+        Message::Of13(proto::of13::Message::Error(e)) => Some(e.names()),
+        _ => None,
+    };
+    match names {
+        // Experimenter errors have no spec code to name.
+        Some(("OFPET_EXPERIMENTER", _)) => out.push_str("  OFPET_EXPERIMENTER\n"),
+        Some((ty, code)) => {
+            let _ = writeln!(out, "  {ty} {code}");
+        }
+        None => {}
+    }
     let p = Printer { wide };
     p.block(&mut out, body, 1);
     Ok(out)
@@ -125,6 +141,10 @@ impl Printer {
                 }
                 ("data", Value::String(hex)) if carries_frame => {
                     let _ = writeln!(out, "{pad}data: {}", frame_summary(hex));
+                }
+                // An error's data is (the start of) the request that failed.
+                ("data", Value::String(hex)) if map.contains_key("code") => {
+                    let _ = writeln!(out, "{pad}data: {}", request_summary(hex));
                 }
                 ("data", Value::String(hex)) => {
                     let _ = writeln!(out, "{pad}data: {} bytes [{hex}]", hex.len() / 2);
@@ -435,6 +455,29 @@ fn is_structure(v: &Value) -> bool {
     matches!(v, Value::Object(_))
 }
 
+/// The request an error echoes (hex): its length and, when it starts with an OpenFlow
+/// header, the header (`64 bytes: OFPT_FLOW_MOD (OF1.3) xid=0x5 len=80 [...]`).
+fn request_summary(hex: &str) -> String {
+    let Some(bytes) = proto::serde_hex::from_hex(hex) else {
+        return hex.to_string();
+    };
+    let mut text = format!("{} bytes", bytes.len());
+    if let Some(&[version, ty, l0, l1, x0, x1, x2, x3]) = bytes.get(..proto::HEADER_LEN) {
+        let name = match version {
+            proto::OFP10_VERSION => Some((proto::of10::type_name(ty), "1.0")),
+            proto::OFP13_VERSION => Some((proto::of13::type_name_of(ty), "1.3")),
+            _ => None,
+        };
+        if let Some((name, v)) = name {
+            let xid = u32::from_be_bytes([x0, x1, x2, x3]);
+            let len = u16::from_be_bytes([l0, l1]);
+            let _ = write!(text, ": {name} (OF{v}) xid={xid:#x} len={len}");
+        }
+    }
+    let _ = write!(text, " [{hex}]");
+    text
+}
+
 /// A frame carried as `data` (hex): its length and, when it parses as Ethernet, the
 /// addresses and protocols (`60 bytes: arp f2:0b:a4:7d:f8:ea > ff:ff:ff:ff:ff:ff ...`).
 fn frame_summary(hex: &str) -> String {
@@ -631,6 +674,38 @@ mod tests {
                     duration_sec=5 hard_timeout=120 idle_timeout=0 packet_count=7 priority=100 \
                     table_id=0\n      match: in_port=4\n      actions: output:3,output:7\n    [1]\n";
         assert!(t.starts_with(&format!("  flags=0\n{want}")), "{t}");
+    }
+
+    #[test]
+    fn errors_name_type_code_and_the_failed_request() {
+        // OFPET_BAD_REQUEST / OFPBRC_BAD_TYPE, echoing the first 8 bytes of an 80-byte
+        // flow-mod with xid 5.
+        let echoed = Bytes::from_static(&[4, 14, 0, 80, 0, 0, 0, 5]);
+        let t = text(Message::Of13(of13::Message::Error(
+            of13::ErrorMsg::Standard {
+                ty: 1,
+                code: 1,
+                data: echoed.clone(),
+            },
+        )));
+        assert!(
+            t.starts_with("  OFPET_BAD_REQUEST OFPBRC_BAD_TYPE\n"),
+            "{t}"
+        );
+        assert!(
+            t.contains("data: 8 bytes: OFPT_FLOW_MOD (OF1.3) xid=0x5 len=80 [040e005000000005]"),
+            "{t}"
+        );
+        let t = text(Message::Of10(of10::Message::Error(of10::ErrorMsg {
+            ty: of10::ErrorType::BadAction,
+            code: 4,
+            data: Bytes::from_static(&[1, 13, 0, 24, 0, 0, 0, 9]),
+        })));
+        assert!(
+            t.starts_with("  OFPET_BAD_ACTION OFPBAC_BAD_OUT_PORT\n"),
+            "{t}"
+        );
+        assert!(t.contains("OFPT_PACKET_OUT (OF1.0) xid=0x9 len=24"), "{t}");
     }
 
     #[test]
