@@ -4,7 +4,7 @@
 //!   controller (`--listen` replaces `[controller] listen`).
 //! - `tapdemon check-config FILE`: validate a config file and exit (0 = valid).
 //! - `tapdemon sflow-print [--json] FILE|PCAP`: decode sFlow datagrams.
-//! - `tapdemon ofp-print [--json] [--roundtrip] FILE|HEX...`: decode OpenFlow messages.
+//! - `tapdemon ofp-print [--json] [--roundtrip] FILE|PCAP|HEX...`: decode OpenFlow messages.
 //!
 //! Logs go to stderr; `RUST_LOG` filters them (default `info`).
 
@@ -64,9 +64,10 @@ enum Command {
         /// The file.
         file: PathBuf,
     },
-    /// Decode OpenFlow messages (files of one or more messages, or hex) and print them.
+    /// Decode OpenFlow messages (files of one or more messages, hex, or the TCP 6653/6633
+    /// streams of a pcap/pcapng capture) and print them.
     OfpPrint {
-        /// Files (binary or hex text) or hex strings.
+        /// Files (binary, hex text, pcap or pcapng) or hex strings.
         #[arg(required = true)]
         inputs: Vec<String>,
         /// One JSON object per message.
