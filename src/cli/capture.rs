@@ -6,7 +6,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
-use etherparse::{LaxNetSlice, LaxSlicedPacket, NetSlice, SlicedPacket, TransportSlice};
+use etherparse::{
+    Ipv4HeaderSlice, Ipv6HeaderSlice, LaxNetSlice, LaxSlicedPacket, NetSlice, SlicedPacket,
+    TransportSlice,
+};
 use pcap_file::pcap::PcapReader;
 use pcap_file::pcapng::{Block, PcapNgReader};
 use pcap_file::{DataLink, PcapError};
@@ -102,16 +105,18 @@ pub fn slice(link: DataLink, frame: &[u8]) -> Option<Sliced<'_>> {
 /// The IP source and destination of a leniently sliced packet.
 pub fn lax_addrs(net: &Option<LaxNetSlice<'_>>) -> Option<(IpAddr, IpAddr)> {
     match net {
-        Some(LaxNetSlice::Ipv4(v4)) => Some((
-            IpAddr::V4(v4.header().source_addr()),
-            IpAddr::V4(v4.header().destination_addr()),
-        )),
-        Some(LaxNetSlice::Ipv6(v6)) => Some((
-            IpAddr::V6(v6.header().source_addr()),
-            IpAddr::V6(v6.header().destination_addr()),
-        )),
+        Some(LaxNetSlice::Ipv4(v4)) => Some(v4_addrs(&v4.header())),
+        Some(LaxNetSlice::Ipv6(v6)) => Some(v6_addrs(&v6.header())),
         _ => None,
     }
+}
+
+fn v4_addrs(h: &Ipv4HeaderSlice<'_>) -> (IpAddr, IpAddr) {
+    (h.source_addr().into(), h.destination_addr().into())
+}
+
+fn v6_addrs(h: &Ipv6HeaderSlice<'_>) -> (IpAddr, IpAddr) {
+    (h.source_addr().into(), h.destination_addr().into())
 }
 
 fn lax(p: LaxSlicedPacket<'_>) -> Sliced<'_> {
@@ -120,14 +125,8 @@ fn lax(p: LaxSlicedPacket<'_>) -> Sliced<'_> {
 
 fn strict(p: SlicedPacket<'_>) -> Sliced<'_> {
     let addrs = match &p.net {
-        Some(NetSlice::Ipv4(v4)) => Some((
-            IpAddr::V4(v4.header().source_addr()),
-            IpAddr::V4(v4.header().destination_addr()),
-        )),
-        Some(NetSlice::Ipv6(v6)) => Some((
-            IpAddr::V6(v6.header().source_addr()),
-            IpAddr::V6(v6.header().destination_addr()),
-        )),
+        Some(NetSlice::Ipv4(v4)) => Some(v4_addrs(&v4.header())),
+        Some(NetSlice::Ipv6(v6)) => Some(v6_addrs(&v6.header())),
         _ => None,
     };
     (addrs, p.transport)
