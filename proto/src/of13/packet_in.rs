@@ -66,6 +66,8 @@ impl PacketIn {
     }
 
     /// Decode the body after `ofp_header`; `data` is the rest of the reader.
+    // Inlined into the message decoder for the same reason as `Match::decode`.
+    #[inline]
     pub fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         // One bounds check for the fixed part; when it is short, read field by field so
         // the error names the field that is cut off.
