@@ -272,7 +272,9 @@ impl Printer {
                     (field, v) => format!("set_field:{}->{field}", self.compact(field, v)),
                 }
             }
-            ("experimenter" | "vendor", Value::Object(o)) if o.len() == 2 => {
+            ("experimenter" | "vendor", Value::Object(o))
+                if o.len() == 2 && o.contains_key(name) && o.contains_key("body") =>
+            {
                 // Kept as read: the experimenter id, then the body in hex.
                 let id = o.get(name).and_then(Value::as_u64).unwrap_or(0);
                 let body = o.get("body").and_then(Value::as_str).unwrap_or("");
