@@ -159,7 +159,7 @@ struct Origin {
 fn framed_messages(input: Input) -> Vec<(Origin, Result<Bytes, MessageProblem>)> {
     let streams = match input {
         Input::Bytes(data) => {
-            return split_messages(&data)
+            return split_messages(Bytes::from(data))
                 .into_iter()
                 .map(|(offset, r)| {
                     let origin = Origin {
@@ -174,13 +174,14 @@ fn framed_messages(input: Input) -> Vec<(Origin, Result<Bytes, MessageProblem>)>
         Input::Capture(streams) => streams,
     };
     let mut out = Vec::new();
-    for stream in &streams {
+    for mut stream in streams {
+        let bytes = Bytes::from(std::mem::take(&mut stream.bytes));
         let origin = |offset| Origin {
             offset,
             frame: stream.frame_at(offset),
             conn: Some((stream.src, stream.dst)),
         };
-        for (offset, r) in split_messages(&stream.bytes) {
+        for (offset, r) in split_messages(bytes) {
             out.push((origin(offset), r.map_err(MessageProblem::from)));
         }
         if let Some(offset) = stream.gap_at {
@@ -193,16 +194,15 @@ fn framed_messages(input: Input) -> Vec<(Origin, Result<Bytes, MessageProblem>)>
     out
 }
 
-/// Split a buffer into messages by their header lengths. A trailing partial message or an
-/// impossible length ends the split with that problem.
-pub fn split_messages(data: &[u8]) -> Vec<(usize, Result<Bytes, DecodeError>)> {
+/// Split a buffer into messages by their header lengths (each a slice of `data`, not a
+/// copy). A trailing partial message or an impossible length ends the split with that problem.
+pub fn split_messages(data: Bytes) -> Vec<(usize, Result<Bytes, DecodeError>)> {
     let mut out = Vec::new();
     let mut pos = 0;
-    let all = Bytes::copy_from_slice(data);
     while pos < data.len() {
         match peek_len(&data[pos..]) {
             Ok(Some(len)) if pos + len <= data.len() => {
-                out.push((pos, Ok(all.slice(pos..pos + len))));
+                out.push((pos, Ok(data.slice(pos..pos + len))));
                 pos += len;
             }
             Ok(Some(len)) => {

@@ -10,7 +10,7 @@
 
 use std::fmt::Write;
 
-use proto::Message;
+use proto::{MacAddr, Message};
 use serde_json::{Map, Value};
 
 use super::capture;
@@ -139,27 +139,33 @@ impl Printer {
                 ("actions" | "instructions", Value::Array(_)) => {
                     let _ = writeln!(out, "{pad}{k}: {}", self.action_list(val));
                 }
-                ("data", Value::String(hex)) if carries_frame => {
-                    let _ = writeln!(out, "{pad}data: {}", frame_summary(hex));
-                }
-                // An error's data is (the start of) the request that failed.
-                ("data", Value::String(hex)) if map.contains_key("code") => {
-                    let _ = writeln!(out, "{pad}data: {}", request_summary(hex));
-                }
                 ("data", Value::String(hex)) => {
-                    let _ = writeln!(out, "{pad}data: {} bytes [{hex}]", hex.len() / 2);
+                    // PACKET_IN/OUT carry a frame; an error, (the start of) the request
+                    // that failed; anything else is opaque.
+                    let describe = if carries_frame {
+                        frame_summary
+                    } else if map.contains_key("code") {
+                        request_summary
+                    } else {
+                        |_: &[u8]| String::new()
+                    };
+                    let _ = writeln!(out, "{pad}data: {}", data_text(hex, describe));
                 }
                 (_, Value::Array(items)) if items.iter().all(is_structure) => {
                     let _ = writeln!(out, "{pad}{k}: {} entries", items.len());
                     self.entries(out, items, depth + 1);
                 }
-                (_, Value::Object(inner)) if single(inner).is_some() => {
-                    // A tagged body (`flow`, `standard`): name it, then print what it holds.
-                    if let Some((tag, inner_v)) = single(inner) {
+                // A tagged body (`flow`, `standard`): name it, then print what it holds.
+                (_, Value::Object(inner)) => match single(inner) {
+                    Some((tag, inner_v)) => {
                         let _ = writeln!(out, "{pad}{k}: {tag}");
                         self.block(out, inner_v, depth + 1);
                     }
-                }
+                    None => {
+                        let _ = writeln!(out, "{pad}{k}:");
+                        self.block(out, val, depth + 1);
+                    }
+                },
                 _ => {
                     let _ = writeln!(out, "{pad}{k}:");
                     self.block(out, val, depth + 1);
@@ -170,12 +176,19 @@ impl Printer {
 
     /// The short fields of a structure as `name=value name=value`.
     fn inline_fields(&self, map: &Map<String, Value>) -> String {
-        let parts: Vec<String> = map
-            .iter()
-            .filter(|(k, v)| is_inline(k, v))
+        self.pairs(map.iter().filter(|(k, v)| is_inline(k, v)), " ")
+    }
+
+    /// `name=value` for each entry, joined by `sep`.
+    fn pairs<'v>(
+        &self,
+        entries: impl Iterator<Item = (&'v String, &'v Value)>,
+        sep: &str,
+    ) -> String {
+        let parts: Vec<String> = entries
             .map(|(k, v)| format!("{k}={}", self.compact(k, v)))
             .collect();
-        parts.join(" ")
+        parts.join(sep)
     }
 
     /// List entries, numbered; tagged ones (meter bands, table-feature properties) name
@@ -227,14 +240,10 @@ impl Printer {
                 if let Some(text) = self.masked(key, m) {
                     return text;
                 }
-                if let Some((k, inner)) = single(m) {
-                    return self.action(k, inner);
+                match single(m) {
+                    Some((k, inner)) => self.action(k, inner),
+                    None => format!("({})", self.pairs(m.iter(), ",")),
                 }
-                let parts: Vec<String> = m
-                    .iter()
-                    .map(|(k, x)| format!("{k}={}", self.compact(k, x)))
-                    .collect();
-                format!("({})", parts.join(","))
             }
         }
     }
@@ -264,14 +273,13 @@ impl Printer {
                     name => format!("output:{name}"),
                 }
             }
-            ("set_field", Value::Object(f)) if single(f).is_some() => {
-                match single(f).unwrap_or(("", &Value::Null)) {
-                    (_, Value::Object(u)) if u.contains_key("body") => {
-                        format!("set_field:{}", unknown_oxm(u))
-                    }
-                    (field, v) => format!("set_field:{}->{field}", self.compact(field, v)),
+            ("set_field", Value::Object(f)) => match single(f) {
+                Some((_, Value::Object(u))) if u.contains_key("body") => {
+                    format!("set_field:{}", unknown_oxm(u))
                 }
-            }
+                Some((field, v)) => format!("set_field:{}->{field}", self.compact(field, v)),
+                None => format!("{name}({})", self.pairs(f.iter(), ",")),
+            },
             ("experimenter" | "vendor", Value::Object(o))
                 if o.len() == 2 && o.contains_key(name) && o.contains_key("body") =>
             {
@@ -283,17 +291,10 @@ impl Printer {
             ("apply_actions" | "write_actions", Value::Array(_)) => {
                 format!("{name}({})", self.action_list(inner))
             }
-            (_, Value::Object(o)) if single(o).is_some() => {
-                let (k, v) = single(o).unwrap_or(("", &Value::Null));
-                format!("{name}:{}", self.compact(k, v))
-            }
-            (_, Value::Object(o)) => {
-                let parts: Vec<String> = o
-                    .iter()
-                    .map(|(k, x)| format!("{k}={}", self.compact(k, x)))
-                    .collect();
-                format!("{name}({})", parts.join(","))
-            }
+            (_, Value::Object(o)) => match single(o) {
+                Some((k, v)) => format!("{name}:{}", self.compact(k, v)),
+                None => format!("{name}({})", self.pairs(o.iter(), ",")),
+            },
             (_, Value::Null) => name.into(),
             (_, v) => format!("{name}:{}", self.compact(name, v)),
         }
@@ -449,7 +450,7 @@ fn is_inline(key: &str, v: &Value) -> bool {
         }
         Value::Object(m) => m.len() == 2 && m.contains_key("mask") && m.contains_key("value"),
         Value::String(_) => key != "data",
-        _ => key != "match",
+        _ => true,
     }
 }
 
@@ -457,13 +458,19 @@ fn is_structure(v: &Value) -> bool {
     matches!(v, Value::Object(_))
 }
 
-/// The request an error echoes (hex): its length and, when it starts with an OpenFlow
-/// header, the header (`64 bytes: OFPT_FLOW_MOD (OF1.3) xid=0x5 len=80 [...]`).
-fn request_summary(hex: &str) -> String {
-    let Some(bytes) = proto::serde_hex::from_hex(hex) else {
-        return hex.to_string();
-    };
-    let mut text = format!("{} bytes", bytes.len());
+/// A `data` field (hex): its length, what `describe` makes of its bytes, then the hex
+/// (`42 bytes: f2:0b:a4:7d:f8:ea > ff:ff:ff:ff:ff:ff arp op 1 [ffff...]`).
+fn data_text(hex: &str, describe: fn(&[u8]) -> String) -> String {
+    match proto::serde_hex::from_hex(hex) {
+        Some(bytes) => format!("{} bytes{} [{hex}]", bytes.len(), describe(&bytes)),
+        None => hex.to_string(),
+    }
+}
+
+/// The request an error echoes, when it starts with an OpenFlow header
+/// (`: OFPT_FLOW_MOD (OF1.3) xid=0x5 len=80`).
+fn request_summary(bytes: &[u8]) -> String {
+    let mut text = String::new();
     if let Some(&[version, ty, l0, l1, x0, x1, x2, x3]) = bytes.get(..proto::HEADER_LEN) {
         let name = match version {
             proto::OFP10_VERSION => Some((proto::of10::type_name(ty), "1.0")),
@@ -476,24 +483,21 @@ fn request_summary(hex: &str) -> String {
             let _ = write!(text, ": {name} (OF{v}) xid={xid:#x} len={len}");
         }
     }
-    let _ = write!(text, " [{hex}]");
     text
 }
 
-/// A frame carried as `data` (hex): its length and, when it parses as Ethernet, the
-/// addresses and protocols (`60 bytes: arp f2:0b:a4:7d:f8:ea > ff:ff:ff:ff:ff:ff ...`).
-fn frame_summary(hex: &str) -> String {
-    let Some(bytes) = proto::serde_hex::from_hex(hex) else {
-        return hex.to_string();
-    };
-    let mut text = format!("{} bytes", bytes.len());
+/// A frame, when it parses as Ethernet: the addresses and protocols
+/// (`: f2:0b:a4:7d:f8:ea > ff:ff:ff:ff:ff:ff arp op 1`).
+fn frame_summary(bytes: &[u8]) -> String {
+    let mut text = String::new();
     if bytes.is_empty() {
         return text;
     }
-    match etherparse::LaxSlicedPacket::from_ethernet(&bytes) {
+    match etherparse::LaxSlicedPacket::from_ethernet(bytes) {
         Ok(p) => {
             if let Some(etherparse::LinkSlice::Ethernet2(eth)) = &p.link {
-                let _ = write!(text, ": {} > {}", mac(eth.source()), mac(eth.destination()));
+                let (src, dst) = (MacAddr(eth.source()), MacAddr(eth.destination()));
+                let _ = write!(text, ": {src} > {dst}");
             }
             for vlan in p.vlan_ids() {
                 let _ = write!(text, " vlan {}", vlan.value());
@@ -523,15 +527,7 @@ fn frame_summary(hex: &str) -> String {
         }
         Err(_) => text.push_str(" (not an Ethernet frame)"),
     }
-    let _ = write!(text, " [{hex}]");
     text
-}
-
-fn mac(b: [u8; 6]) -> String {
-    b.iter()
-        .map(|x| format!("{x:02x}"))
-        .collect::<Vec<_>>()
-        .join(":")
 }
 
 #[cfg(test)]
